@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+//! The user-space ABI (generated from ioctl/tt_track_ioctl.h) and the
+//! validation of raw request structs into typed requests.
+
+use kernel::ioctl::{_IOW, _IOWR};
+use kernel::prelude::*;
+use kernel::types::{AsBytes, FromBytes};
+
+#[allow(dead_code, non_camel_case_types, non_upper_case_globals, unreachable_pub, clippy::all)]
+mod uapi {
+    include!("../../ioctl/tt_track_ioctl.rs");
+}
+pub(crate) use uapi::*;
+
+// SAFETY: the UAPI structs are `repr(C)`, made only of integers and integer
+// arrays, with explicit padding fields (no holes, asserted by the host tests),
+// so every bit pattern is valid and no byte is uninitialised.
+unsafe impl FromBytes for tt_track_alloc {}
+// SAFETY: as above.
+unsafe impl FromBytes for tt_track_free {}
+// SAFETY: as above.
+unsafe impl FromBytes for tt_track_query_stats {}
+// SAFETY: as above.
+unsafe impl AsBytes for tt_track_query_stats {}
+// SAFETY: as above.
+unsafe impl AsBytes for tt_track_get_info {}
+
+const MAGIC: u32 = TT_TRACK_IOCTL_MAGIC;
+pub(crate) const CMD_ALLOC: u32 = _IOW::<tt_track_alloc>(MAGIC, TT_TRACK_NR_ALLOC);
+pub(crate) const CMD_FREE: u32 = _IOW::<tt_track_free>(MAGIC, TT_TRACK_NR_FREE);
+pub(crate) const CMD_QUERY_STATS: u32 = _IOWR::<tt_track_query_stats>(MAGIC, TT_TRACK_NR_QUERY_STATS);
+pub(crate) const CMD_GET_INFO: u32 = _IOWR::<tt_track_get_info>(MAGIC, TT_TRACK_NR_GET_INFO);
+
+pub(crate) const TYPE_COUNT: usize = TT_TRACK_TYPE_COUNT as usize;
+pub(crate) const KERNEL_CATEGORIES: usize = TT_TRACK_KERNEL_CATEGORY_COUNT as usize;
+pub(crate) const MAX_CHIPS: usize = TT_TRACK_MAX_CHIPS as usize;
+pub(crate) const MAX_DEVICES: usize = TT_TRACK_MAX_DEVICES as usize;
+pub(crate) const TYPE_KERNEL: u8 = TT_TRACK_TYPE_KERNEL as u8;
+
+/// Names used in the /proc files, indexed by type number.
+pub(crate) const TYPE_NAMES: [&str; TYPE_COUNT] =
+    ["DRAM", "L1", "SYSTEM_MEMORY", "L1_SMALL", "TRACE", "CB", "KERNEL"];
+/// Names of KERNEL categories, indexed by category number.
+pub(crate) const CATEGORY_NAMES: [&str; KERNEL_CATEGORIES] = ["application", "fabric", "dispatch"];
+
+/// Where a buffer lives: device ordinal, chip behind it, memory type.
+#[derive(Clone, Copy)]
+pub(crate) struct Target {
+    pub(crate) device: u32,
+    pub(crate) chip: u8,
+    pub(crate) kind: u8,
+}
+
+pub(crate) struct AllocRequest {
+    pub(crate) target: Target,
+    pub(crate) category: u8,
+    pub(crate) buffer_id: u64,
+    pub(crate) size: u64,
+}
+
+pub(crate) struct FreeRequest {
+    pub(crate) target: Target,
+    pub(crate) buffer_id: u64,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    Device,
+    File,
+}
+
+pub(crate) struct StatsRequest {
+    pub(crate) device: u32,
+    pub(crate) chip: u8,
+    pub(crate) scope: Scope,
+}
+
+/// `argsz` must be the struct's size and no flag is defined yet.
+fn check_header(argsz: u32, flags: u32, size: usize) -> Result {
+    if argsz as usize != size || flags != 0 {
+        return Err(EINVAL);
+    }
+    Ok(())
+}
+
+fn chip(chip: u32) -> Result<u8> {
+    if chip as usize >= MAX_CHIPS {
+        return Err(EINVAL);
+    }
+    Ok(chip as u8)
+}
+
+fn target(device: u32, chip_nr: u32, kind: u32) -> Result<Target> {
+    if kind >= TT_TRACK_TYPE_COUNT {
+        return Err(EINVAL);
+    }
+    Ok(Target { device, chip: chip(chip_nr)?, kind: kind as u8 })
+}
+
+impl AllocRequest {
+    pub(crate) fn parse(raw: &tt_track_alloc) -> Result<Self> {
+        check_header(raw.argsz, raw.flags, core::mem::size_of::<tt_track_alloc>())?;
+        let target = target(raw.device, raw.chip, raw.type_)?;
+        let category_ok = if target.kind == TYPE_KERNEL {
+            (raw.category as usize) < KERNEL_CATEGORIES
+        } else {
+            raw.category == 0
+        };
+        if !category_ok || raw.size == 0 {
+            return Err(EINVAL);
+        }
+        Ok(Self { target, category: raw.category as u8, buffer_id: raw.buffer_id, size: raw.size })
+    }
+}
+
+impl FreeRequest {
+    pub(crate) fn parse(raw: &tt_track_free) -> Result<Self> {
+        check_header(raw.argsz, raw.flags, core::mem::size_of::<tt_track_free>())?;
+        if raw.reserved != 0 {
+            return Err(EINVAL);
+        }
+        Ok(Self { target: target(raw.device, raw.chip, raw.type_)?, buffer_id: raw.buffer_id })
+    }
+}
+
+impl StatsRequest {
+    pub(crate) fn parse(raw: &tt_track_query_stats) -> Result<Self> {
+        check_header(raw.argsz, raw.flags, core::mem::size_of::<tt_track_query_stats>())?;
+        let scope = match raw.scope {
+            TT_TRACK_SCOPE_DEVICE => Scope::Device,
+            TT_TRACK_SCOPE_FILE => Scope::File,
+            _ => return Err(EINVAL),
+        };
+        Ok(Self { device: raw.device, chip: chip(raw.chip)?, scope })
+    }
+}
+
+/// GET_INFO carries no input beyond its header.
+pub(crate) fn check_info_header(argsz: u32, flags: u32) -> Result {
+    check_header(argsz, flags, core::mem::size_of::<tt_track_get_info>())
+}

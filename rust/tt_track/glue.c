@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0
+/* See glue.h: static-inline helpers and module parameters for the Rust code. */
+#include <linux/device.h>
+#include <linux/moduleparam.h>
+#include <linux/pci.h>
+#include <linux/pid.h>
+#include <linux/proc_fs.h>
+#include <linux/fs.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched.h>
+#include <linux/timekeeping.h>
+
+#include "glue.h"
+
+static unsigned long max_buffers_per_file = 1048576;
+module_param(max_buffers_per_file, ulong, 0644);
+MODULE_PARM_DESC(max_buffers_per_file, "Live buffers one open file may hold (ENOSPC beyond)");
+
+static unsigned long dram_capacity;
+module_param(dram_capacity, ulong, 0444);
+MODULE_PARM_DESC(dram_capacity, "DRAM bytes per chip for every device; 0 = nominal value by PCI id");
+
+static unsigned long l1_capacity;
+module_param(l1_capacity, ulong, 0444);
+MODULE_PARM_DESC(l1_capacity, "L1 bytes per chip for every device; 0 = nominal value by PCI id");
+
+const char *tt_glue_driver_name(struct device *dev)
+{
+	return dev->driver ? dev->driver->name : NULL;
+}
+
+const char *tt_glue_dev_name(struct device *dev)
+{
+	return dev_name(dev);
+}
+
+void tt_glue_device_lock(struct device *dev)
+{
+	device_lock(dev);
+}
+
+void tt_glue_device_unlock(struct device *dev)
+{
+	device_unlock(dev);
+}
+
+bool tt_glue_pci_ids(struct device *dev, u16 *vendor, u16 *device)
+{
+	struct pci_dev *pdev;
+
+	if (!dev_is_pci(dev))
+		return false;
+	pdev = to_pci_dev(dev);
+	*vendor = pdev->vendor;
+	*device = pdev->device;
+	return true;
+}
+
+struct pid *tt_glue_current_tgid(void)
+{
+	return get_task_pid(current, PIDTYPE_TGID);
+}
+
+void tt_glue_current_comm(char *buf)
+{
+	__get_task_comm(buf, TASK_COMM_LEN, current);
+}
+
+int tt_glue_pid_in_current_ns(struct pid *pid)
+{
+	return pid_nr_ns(pid, task_active_pid_ns(current));
+}
+
+long tt_glue_compat_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+#ifdef CONFIG_COMPAT
+	return compat_ptr_ioctl(file, cmd, arg);
+#else
+	return -ENOTTY;
+#endif
+}
+
+void *tt_glue_pde_data(const struct inode *inode)
+{
+	return pde_data(inode);
+}
+
+void tt_glue_cond_resched(void)
+{
+	cond_resched();
+}
+
+u64 tt_glue_uptime_secs(void)
+{
+	return ktime_get_boottime_seconds();
+}
+
+unsigned long tt_glue_max_buffers_per_file(void)
+{
+	return READ_ONCE(max_buffers_per_file);
+}
+
+unsigned long tt_glue_dram_capacity(void)
+{
+	return dram_capacity;
+}
+
+unsigned long tt_glue_l1_capacity(void)
+{
+	return l1_capacity;
+}

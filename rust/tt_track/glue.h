@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Wrappers for kernel helpers that are static inline or macros (bindgen
+ * cannot see those), and tt_track's module parameters. All logic is in Rust.
+ */
+#ifndef TT_TRACK_GLUE_H
+#define TT_TRACK_GLUE_H
+
+#include <linux/types.h>
+
+struct device;
+struct pid;
+
+/* Name of the driver bound to @dev, or NULL. */
+const char *tt_glue_driver_name(struct device *dev);
+/* Name of @dev ("0000:00:03.0" for a PCI device, "tenstorrent!0" for a chardev). */
+const char *tt_glue_dev_name(struct device *dev);
+void tt_glue_device_lock(struct device *dev);
+void tt_glue_device_unlock(struct device *dev);
+/* PCI vendor/device id of @dev; false if @dev is not a PCI device. */
+bool tt_glue_pci_ids(struct device *dev, u16 *vendor, u16 *device);
+
+/* A counted reference to the calling thread group's struct pid. */
+struct pid *tt_glue_current_tgid(void);
+/* The calling task's comm, NUL-terminated, into @buf (16 bytes). */
+void tt_glue_current_comm(char *buf);
+/* @pid as seen from the calling task's PID namespace; 0 if not visible there. */
+int tt_glue_pid_in_current_ns(struct pid *pid);
+
+struct file;
+struct inode;
+/* compat_ptr_ioctl() where the kernel has CONFIG_COMPAT, else -ENOTTY. */
+long tt_glue_compat_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+/* The data pointer given to proc_create_data(). */
+void *tt_glue_pde_data(const struct inode *inode);
+
+void tt_glue_cond_resched(void);
+/* Seconds since boot, monotonic. */
+u64 tt_glue_uptime_secs(void);
+
+unsigned long tt_glue_max_buffers_per_file(void);
+unsigned long tt_glue_dram_capacity(void);
+unsigned long tt_glue_l1_capacity(void);
+
+#endif

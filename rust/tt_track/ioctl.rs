@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+//! ioctl dispatch: raw command -> typed request -> client / device -> reply.
+
+use crate::abi::*;
+use crate::client::Client;
+use crate::sys::misc::MiscFile;
+use crate::tracker::Tracker;
+use core::mem::size_of;
+use kernel::prelude::*;
+use kernel::sync::Arc;
+use kernel::types::FromBytes;
+use kernel::uaccess::UserSlice;
+
+fn read<T: FromBytes>(arg: usize) -> Result<T> {
+    UserSlice::new(arg, size_of::<T>()).reader().read::<T>()
+}
+
+impl MiscFile for Client {
+    type Shared = Tracker;
+
+    fn open(tracker: &Arc<Tracker>) -> Result<Arc<Self>> {
+        tracker.open()
+    }
+
+    fn ioctl(&self, cmd: u32, arg: usize) -> Result<isize> {
+        match cmd {
+            CMD_ALLOC => self.alloc(&AllocRequest::parse(&read::<tt_track_alloc>(arg)?)?)?,
+            CMD_FREE => self.free(&FreeRequest::parse(&read::<tt_track_free>(arg)?)?)?,
+            CMD_QUERY_STATS => self.query_stats(arg)?,
+            CMD_GET_INFO => self.get_info(arg)?,
+            _ => return Err(ENOTTY),
+        }
+        Ok(0)
+    }
+
+    fn release(this: Arc<Self>) {
+        this.tracker().clone().release(this);
+    }
+}
+
+impl Client {
+    fn query_stats(&self, arg: usize) -> Result {
+        let (mut reader, mut writer) = UserSlice::new(arg, size_of::<tt_track_query_stats>()).reader_writer();
+        let mut reply: tt_track_query_stats = reader.read()?;
+        let req = StatsRequest::parse(&reply)?;
+        let device = self.tracker().device(req.device).ok_or(ENODEV)?;
+        reply.open_files = self.tracker().open_files() as u32;
+        reply.dram_capacity = device.dram_capacity;
+        reply.l1_capacity = device.l1_capacity;
+        match req.scope {
+            Scope::Device => {
+                use core::sync::atomic::Ordering::Relaxed;
+                let chip = device.chip(req.chip);
+                reply.leaked_bytes = chip.leaked_bytes.load(Relaxed);
+                reply.leaked_buffers = chip.leaked_buffers.load(Relaxed);
+                for (out, c) in reply.types.iter_mut().zip(chip.types.iter()) {
+                    *out = c.snapshot();
+                }
+                for (out, c) in reply.kernel.iter_mut().zip(chip.kernel.iter()) {
+                    *out = c.snapshot();
+                }
+            }
+            Scope::File => {
+                reply.leaked_bytes = 0;
+                reply.leaked_buffers = 0;
+                self.own_stats(&device, req.chip, &mut reply.types, &mut reply.kernel);
+            }
+        }
+        writer.write(&reply)
+    }
+
+    fn get_info(&self, arg: usize) -> Result {
+        let header: [u32; 2] = read(arg)?;
+        check_info_header(header[0], header[1])?;
+        let info = KBox::<tt_track_get_info>::new_uninit(GFP_KERNEL | __GFP_ZERO)?;
+        // SAFETY: the memory is zeroed, a valid value for a struct of integers.
+        let mut info = unsafe { info.assume_init() };
+        info.argsz = header[0];
+        info.abi_version = TT_TRACK_ABI_VERSION;
+        let registry = self.tracker().registry.lock();
+        let mut count = 0;
+        for (out, d) in info.devices.iter_mut().zip(registry.attached()) {
+            out.ordinal = d.ordinal().unwrap_or(0);
+            out.vendor_id = d.vendor_id;
+            out.device_id = d.device_id;
+            copy_cstr(&mut out.pci_address, d.address_str().as_bytes());
+            copy_cstr(&mut out.arch, d.arch.as_bytes());
+            out.dram_capacity = d.dram_capacity;
+            out.l1_capacity = d.l1_capacity;
+            out.chips_seen = d.chips_seen();
+            count += 1;
+        }
+        drop(registry);
+        info.device_count = count;
+        UserSlice::new(arg, size_of::<tt_track_get_info>()).writer().write(&*info)
+    }
+}
+
+/// Copies `src` into a fixed C string field, always NUL-terminated.
+fn copy_cstr(dst: &mut [core::ffi::c_char], src: &[u8]) {
+    let n = src.len().min(dst.len() - 1);
+    for (d, s) in dst.iter_mut().zip(&src[..n]) {
+        *d = *s as core::ffi::c_char;
+    }
+    dst[n] = 0;
+}

@@ -1,0 +1,8 @@
+#!/bin/bash
+# Every test: the ABI freshness check, host `cargo test`, then the VM suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup-host.sh
+scripts/gen-abi.sh --check
+cargo test --workspace --quiet
+scripts/qemu-test.sh

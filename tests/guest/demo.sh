@@ -1,0 +1,27 @@
+# The main job, shown: a workload of several processes reports allocations,
+# one is SIGKILLed, the /proc files are printed before and after.
+. ./lib.sh
+load_standin && load_tt_track
+show() {
+    for n in 0 1; do
+        echo "---- /proc/driver/tenstorrent/$n/stats"; cat /proc/driver/tenstorrent/$n/stats
+        echo "---- /proc/driver/tenstorrent/$n/allocations"; cat /proc/driver/tenstorrent/$n/allocations
+    done
+}
+pids=""
+for i in 1 2 3 4; do
+    $T hold $((i % 2)) $((i * 2)) &
+    pids="$pids $!"
+done
+sleep 1
+echo "==== workload running (pids$pids)"
+show
+victim=${pids# }; victim=${victim%% *}
+echo "==== kill -9 $victim"
+kill -9 "$victim"; sleep 1
+show
+dmesg | grep tt_track
+for p in $pids; do kill "$p" 2>/dev/null; done
+wait
+echo "==== all exited"
+show
