@@ -52,6 +52,9 @@
  */
 #define TT_TRACK_MAX_CHIPS 64
 
+/* Largest size one buffer may report (256 TiB); larger sizes are EINVAL. */
+#define TT_TRACK_MAX_BUFFER_SIZE (1ULL << 48)
+
 /* Upper bound on attached PCI devices GET_INFO reports. */
 #define TT_TRACK_MAX_DEVICES 32
 
@@ -67,7 +70,7 @@ struct tt_track_alloc {
 	__u32 type;        /* TT_TRACK_TYPE_* */
 	__u32 category;    /* TT_TRACK_KERNEL_* for KERNEL, else 0 */
 	__u64 buffer_id;   /* caller's id, unique per (device, chip, type) in a file */
-	__u64 size;        /* bytes, > 0 */
+	__u64 size;        /* bytes, 1..TT_TRACK_MAX_BUFFER_SIZE */
 };
 
 struct tt_track_free {

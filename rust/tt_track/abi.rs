@@ -106,7 +106,7 @@ impl AllocRequest {
         } else {
             raw.category == 0
         };
-        if !category_ok || raw.size == 0 {
+        if !category_ok || raw.size == 0 || raw.size > TT_TRACK_MAX_BUFFER_SIZE {
             return Err(EINVAL);
         }
         Ok(Self { target, category: raw.category as u8, buffer_id: raw.buffer_id, size: raw.size })

@@ -125,6 +125,10 @@ impl Client {
         if tables.live >= sys::params::max_buffers_per_file() {
             return Err(ENOSPC);
         }
+        let k = usize::from(t.kind);
+        let u = &tables.usage[usize::from(usage)];
+        // Sizes are bounded, but a file may be allowed very many buffers.
+        let bytes = u.bytes[k].checked_add(req.size).ok_or(ERANGE)?;
         let key = Key { device: t.device, chip: t.chip, kind: t.kind, buffer_id: req.buffer_id };
         let entry = Entry { size: req.size, born: sys::uptime_secs() as u32, usage, category: req.category };
         match tables.entries.entry(key) {
@@ -135,11 +139,11 @@ impl Client {
         }
         tables.live += 1;
         let u = &mut tables.usage[usize::from(usage)];
-        let k = usize::from(t.kind);
-        u.bytes[k] += req.size;
+        u.bytes[k] = bytes;
         u.buffers[k] += 1;
-        u.peak[k] = u.peak[k].max(u.bytes[k]);
+        u.peak[k] = u.peak[k].max(bytes);
         if t.kind == TYPE_KERNEL {
+            // Bounded by `bytes` above: a category is part of the KERNEL total.
             u.kernel_bytes[usize::from(req.category)] += req.size;
             u.kernel_buffers[usize::from(req.category)] += 1;
         }

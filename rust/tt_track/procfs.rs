@@ -237,7 +237,7 @@ impl Stats {
 /// Position of the `n`th set bit of `mask` (n < popcount).
 fn nth_set_bit(mut mask: u64, n: usize) -> u8 {
     for _ in 0..n {
-        mask &= mask - 1;
+        mask &= mask.wrapping_sub(1);
     }
     mask.trailing_zeros() as u8
 }

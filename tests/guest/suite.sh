@@ -33,12 +33,24 @@ check "rmmod refused while a file is open" sh -c '! rmmod tt_track 2>/dev/null'
 exec 3>&-
 rmmod tt_track
 check "rmmod after close" sh -c '! grep -q "^tt_track " /proc/modules'
+# Entries live across a tt-kmd reload, and are reclaimed once their holder dies.
+allocs() { wc -l < /proc/driver/tenstorrent/0/allocations; }
+load_tt_track
+$T hold 0 5 & holder=$!
+i=0; while [ "$(allocs)" -ne 6 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+rmmod tenstorrent
+load_standin
+check "entries survive a tt-kmd reload" test "$(allocs)" -eq 6
+kill $holder; wait $holder
+check "holder reclaimed after the reload" test "$(allocs)" -eq 1
+rmmod tt_track
 rmmod tenstorrent
 load_standin
 load_tt_track
+check "fresh load: no stale entries" test "$(allocs)" -eq 1
 check "capacity parameters shown" sh -c "$T roundtrip >/dev/null && grep -q '^total 0 DRAM .* 4294967296$' /proc/driver/tenstorrent/0/stats"
 
-for s in roundtrip errors fork8 sigkill threads rebind million; do
+for s in roundtrip errors fork8 sigkill threads rebind pidns million; do
     timeout 600 $T $s; rc=$?
     # 1: the test printed its FAIL line; anything else (timeout, crash) did not.
     [ $rc -le 1 ] || echo "FAIL $s: exit status $rc"

@@ -3,7 +3,9 @@
  * In-guest tests of tt_track.ko: `tt_track_test <scenario>` runs one scenario
  * and prints `PASS <scenario>` or `FAIL <scenario>`; exit status 0 on pass.
  */
+#define _GNU_SOURCE
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
@@ -160,6 +162,7 @@ static void errors(void)
 	EXPECT(tt_alloc(fd, dev, 0, 7, 0, 8, 100), EINVAL, "unknown type");
 	EXPECT(tt_alloc(fd, dev, 0, 0xffffffff, 0, 8, 100), EINVAL, "huge type");
 	EXPECT(tt_alloc(fd, dev, 0, TT_TRACK_TYPE_DRAM, 0, 8, 0), EINVAL, "size 0");
+	EXPECT(tt_alloc(fd, dev, 0, TT_TRACK_TYPE_DRAM, 0, 8, TT_TRACK_MAX_BUFFER_SIZE + 1), EINVAL, "size too big");
 	EXPECT(tt_alloc(fd, dev, 0, TT_TRACK_TYPE_DRAM, 1, 8, 100), EINVAL, "category on DRAM");
 	EXPECT(tt_alloc(fd, dev, 0, TT_TRACK_TYPE_KERNEL, 3, 8, 100), EINVAL, "unknown category");
 	EXPECT(tt_alloc(fd, dev, TT_TRACK_MAX_CHIPS, TT_TRACK_TYPE_DRAM, 0, 8, 100), EINVAL, "chip out of range");
@@ -208,6 +211,22 @@ static void errors(void)
 	CHECK_EQ(tt_alloc(fd, dev, 0, TT_TRACK_TYPE_DRAM, 0, 8, 100), 0);
 	CHECK_EQ(tt_free(fd, dev, 0, TT_TRACK_TYPE_DRAM, 8), 0);
 	CHECK_EQ(tt_free(fd, dev, 0, TT_TRACK_TYPE_DRAM, 7), 0);
+	/* ERANGE: 2^16 buffers of the largest size overflow a file's 64-bit DRAM count (chip 1). */
+	{
+		int full = tt_open(), got = 0;
+		struct tt_track_query_stats fb, fa, db, da;
+
+		for (uint64_t i = 0; i < 65535; i++)
+			got += tt_alloc(full, dev, 1, TT_TRACK_TYPE_DRAM, 0, i, TT_TRACK_MAX_BUFFER_SIZE) == 0;
+		CHECK_EQ(got, 65535);
+		tt_stats(full, dev, 1, TT_TRACK_SCOPE_FILE, &fb);
+		tt_stats(full, dev, 1, TT_TRACK_SCOPE_DEVICE, &db);
+		CHECK_EQ(-tt_alloc(full, dev, 1, TT_TRACK_TYPE_DRAM, 0, 65535, TT_TRACK_MAX_BUFFER_SIZE), ERANGE);
+		tt_stats(full, dev, 1, TT_TRACK_SCOPE_FILE, &fa);
+		tt_stats(full, dev, 1, TT_TRACK_SCOPE_DEVICE, &da);
+		CHECK(!memcmp(&fb, &fa, sizeof(fa)) && !memcmp(&db, &da, sizeof(da)), "ERANGE changed counters");
+		close(full);
+	}
 	close(fd);
 }
 
@@ -491,9 +510,71 @@ static void million(void)
 	close(fd);
 }
 
+/* The pid column of the allocation line with this buffer id ("" if none). */
+static void alloc_pid(uint32_t dev, uint64_t id, char *pid, size_t len)
+{
+	char path[96], *text, *line, *save = NULL;
+
+	pid[0] = 0;
+	snprintf(path, sizeof(path), "/proc/driver/tenstorrent/%u/allocations", dev);
+	text = read_file(path, NULL);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char p[16];
+		unsigned long long i;
+
+		if (sscanf(line, "%15s %*u %*s %llx", p, &i) == 2 && i == id)
+			snprintf(pid, len, "%s", p);
+	}
+	free(text);
+}
+
+/* Pids are shown as the reader's PID namespace sees them; outsiders as "-". */
+static void pidns(void)
+{
+	int fd = tt_open(), ready[2], go[2];
+	char seen[16], want[16];
+	pid_t child;
+
+	need_devices(fd, 1);
+	CHECK_EQ(tt_alloc(fd, devs[0], 0, TT_TRACK_TYPE_DRAM, 0, 0xaaaa, 111), 0);
+	if (pipe(ready) || pipe(go) || unshare(CLONE_NEWPID)) {
+		CHECK(0, "setup: %s", strerror(errno));
+		return;
+	}
+	child = fork();
+	if (child == 0) {	/* pid 1 of the new namespace */
+		int cfd = tt_open();
+		char c;
+
+		CHECK_EQ(getpid(), 1);
+		CHECK_EQ(tt_alloc(cfd, devs[0], 0, TT_TRACK_TYPE_DRAM, 0, 0xbbbb, 222), 0);
+		alloc_pid(devs[0], 0xbbbb, seen, sizeof(seen));
+		CHECK(!strcmp(seen, "1"), "inside: own buffer shown with pid '%s'", seen);
+		alloc_pid(devs[0], 0xaaaa, seen, sizeof(seen));
+		CHECK(!strcmp(seen, "-"), "inside: outsider shown with pid '%s'", seen);
+		write(ready[1], "r", 1);
+		read(go[0], &c, 1);
+		_exit(failures);
+	}
+	char c;
+	close(ready[1]);
+	CHECK_EQ(read(ready[0], &c, 1), 1);
+	snprintf(want, sizeof(want), "%d", child);
+	alloc_pid(devs[0], 0xbbbb, seen, sizeof(seen));
+	CHECK(!strcmp(seen, want), "outside: child shown as '%s', expected %s", seen, want);
+	snprintf(want, sizeof(want), "%d", getpid());
+	alloc_pid(devs[0], 0xaaaa, seen, sizeof(seen));
+	CHECK(!strcmp(seen, want), "outside: own buffer shown as '%s', expected %s", seen, want);
+	write(go[1], "g", 1);
+	int st;
+	waitpid(child, &st, 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "namespace child status %d", st);
+	close(fd);
+}
+
 static const struct { const char *name; void (*fn)(void); } scenarios[] = {
 	{ "roundtrip", roundtrip }, { "errors", errors }, { "fork8", fork8 }, { "sigkill", sigkill },
-	{ "threads", threads }, { "rebind", rebind }, { "million", million },
+	{ "threads", threads }, { "rebind", rebind }, { "million", million }, { "pidns", pidns },
 };
 
 /* `hold DEV N`: a workload process for the demo; holds N buffers until killed. */
