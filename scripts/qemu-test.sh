@@ -31,6 +31,18 @@ cp /bin/busybox "$root/bin/busybox"
 cp tt_track.ko tests/ttkmd-standin/tenstorrent.ko "$root/modules/"
 gcc -static -O2 -Wall -Werror -pthread -o "$root/tests/tt_track_test" \
     tests/guest/tt_track_test.c tests/guest/tt.c
+scripts/install-libtttrack.sh "$WORK/prefix" >&2
+inc=(-I"$WORK/prefix/include")
+g++ -static -O2 -Wall -Werror -pthread "${inc[@]}" -o "$root/tests/lib_cpp_test" \
+    tests/guest/lib_cpp_test.cpp "$WORK/prefix/lib/libtttrack.a" -ldl 2>/dev/null
+gcc -O2 -Wall -Werror "${inc[@]}" -o "$root/tests/lib_c_test" tests/guest/lib_c_test.c \
+    -L"$WORK/prefix/lib" -ltttrack -Wl,-rpath,/usr/lib/tt-track
+# The shared-library test needs the dynamic loader and its libraries in the guest.
+mkdir -p "$root/usr/lib/tt-track"
+cp "$WORK/prefix/lib/libtttrack.so" "$root/usr/lib/tt-track/"
+LD_LIBRARY_PATH="$WORK/prefix/lib" ldd "$root/tests/lib_c_test" | grep -o '/[^ ]*' | while read -r lib; do
+    mkdir -p "$root$(dirname "$lib")" && cp -L "$lib" "$root$lib"
+done
 cp tests/guest/{lib.sh,suite.sh,demo.sh} "$root/tests/"
 install -m 755 tests/guest/init "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$WORK/initramfs.gz"

@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 scripts/setup-host.sh
 scripts/gen-abi.sh --check
 cargo test --workspace --quiet
+tests/host/libtttrack-consumers.sh
 scripts/qemu-test.sh

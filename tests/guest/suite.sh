@@ -13,6 +13,9 @@ no_tt_files() { [ ! -e /proc/driver/tenstorrent/0/allocations ] && [ ! -e /proc/
 no_proc_dir() { [ ! -e /proc/driver/tenstorrent ]; }
 devnode_mode() { [ "$(stat -c %a /dev/tenstorrent-track)" = 666 ]; }
 
+# libtttrack without the module: a cheap no-op with a distinguishable status.
+./lib_c_test unavailable
+
 # tt_track must never create /proc/driver/tenstorrent (tt-kmd would then fail to load).
 load_tt_track
 check "alone: no /proc/driver/tenstorrent" no_proc_dir
@@ -55,5 +58,11 @@ for s in roundtrip errors fork8 sigkill threads rebind pidns million; do
     # 1: the test printed its FAIL line; anything else (timeout, crash) did not.
     [ $rc -le 1 ] || echo "FAIL $s: exit status $rc"
 done
+# libtttrack: C through the shared library, C++ through the static one.
+./lib_c_test basic
+./lib_c_test fork
+TT_TRACK_DISABLE=1 ./lib_c_test disabled
+./lib_cpp_test
+
 rmmod tt_track && rmmod tenstorrent
 check "clean unload at the end" no_proc_dir

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * libtttrack: report Tenstorrent device-memory allocations to tt_track.ko.
+ *
+ * Thread-safe and cheap enough for a hot allocator path: the device node is
+ * opened once per process on first use (and again in a forked child), the
+ * report path takes no lock and allocates nothing, and the library never
+ * aborts or prints. Without the module, with an ABI mismatch or with
+ * TT_TRACK_DISABLE=1, every call returns TT_TRACK_UNAVAILABLE and does nothing.
+ *
+ * Status codes: TT_TRACK_OK (0), TT_TRACK_UNAVAILABLE (1), or -errno
+ * (-EINVAL, -ENODEV, -EEXIST, -ENOENT, -ENOSPC, -ERANGE, -EFAULT, -ENOTTY;
+ * see README.md).
+ */
+#ifndef TT_TRACK_H
+#define TT_TRACK_H
+
+#include <errno.h>	/* statuses are -errno */
+#include <stdint.h>
+#include "tt_track_ioctl.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TT_TRACK_OK 0
+#define TT_TRACK_UNAVAILABLE 1
+
+/* type: TT_TRACK_TYPE_* (tt-metal's BufferType numbers). For KERNEL use tt_track_alloc_kernel. */
+int tt_track_alloc(uint32_t device, uint32_t chip, uint32_t type, uint64_t buffer_id, uint64_t size);
+/* category: TT_TRACK_KERNEL_APPLICATION, _FABRIC or _DISPATCH. */
+int tt_track_alloc_kernel(uint32_t device, uint32_t chip, uint32_t category, uint64_t buffer_id, uint64_t size);
+int tt_track_free(uint32_t device, uint32_t chip, uint32_t type, uint64_t buffer_id);
+
+/* scope: TT_TRACK_SCOPE_DEVICE (every process) or TT_TRACK_SCOPE_FILE (this process). */
+int tt_track_stats(uint32_t device, uint32_t chip, uint32_t scope, struct tt_track_query_stats *out);
+int tt_track_devices(struct tt_track_get_info *out);
+
+/* 1 if reports reach the kernel, else 0. */
+int tt_track_available(void);
+/* A static message for a status code. */
+const char *tt_track_strerror(int status);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TT_TRACK_H */

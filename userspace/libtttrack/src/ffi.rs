@@ -1,0 +1,116 @@
+//! The C ABI (declared in include/tt_track.h). Status codes: 0 success,
+//! TT_TRACK_UNAVAILABLE (1) when nothing was reported, -errno on error.
+
+use crate::{error::Error, raw_alloc, raw_free, raw_info, raw_query};
+use std::ffi::c_char;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use tt_track_abi as abi;
+
+const UNAVAILABLE: i32 = 1;
+
+fn status(r: Result<(), Error>) -> i32 {
+    match r {
+        Ok(()) => 0,
+        Err(Error::Unavailable(_)) => UNAVAILABLE,
+        Err(e) => -e.errno(),
+    }
+}
+
+/// Never lets a panic cross into C (the report path cannot panic; this is a
+/// guarantee, not a expectation).
+fn guarded(f: impl FnOnce() -> Result<(), Error>) -> i32 {
+    catch_unwind(AssertUnwindSafe(f)).map_or(-libc::EIO, status)
+}
+
+#[no_mangle]
+pub extern "C" fn tt_track_alloc(device: u32, chip: u32, kind: u32, buffer_id: u64, size: u64) -> i32 {
+    guarded(|| raw_alloc(device, chip, kind, 0, buffer_id, size))
+}
+
+#[no_mangle]
+pub extern "C" fn tt_track_alloc_kernel(device: u32, chip: u32, category: u32, buffer_id: u64, size: u64) -> i32 {
+    guarded(|| raw_alloc(device, chip, abi::TT_TRACK_TYPE_KERNEL, category, buffer_id, size))
+}
+
+#[no_mangle]
+pub extern "C" fn tt_track_free(device: u32, chip: u32, kind: u32, buffer_id: u64) -> i32 {
+    guarded(|| raw_free(device, chip, kind, buffer_id))
+}
+
+/// # Safety
+/// `out` is NULL or points to writable memory for one `tt_track_query_stats`.
+#[no_mangle]
+pub unsafe extern "C" fn tt_track_stats(
+    device: u32,
+    chip: u32,
+    scope: u32,
+    out: *mut abi::tt_track_query_stats,
+) -> i32 {
+    if out.is_null() {
+        return -libc::EFAULT;
+    }
+    guarded(|| {
+        let r = raw_query(device, chip, scope)?;
+        // SAFETY: per the function's contract.
+        unsafe { out.write(r) };
+        Ok(())
+    })
+}
+
+/// # Safety
+/// `out` is NULL or points to writable memory for one `tt_track_get_info`.
+#[no_mangle]
+pub unsafe extern "C" fn tt_track_devices(out: *mut abi::tt_track_get_info) -> i32 {
+    if out.is_null() {
+        return -libc::EFAULT;
+    }
+    guarded(|| {
+        let info = raw_info()?;
+        // SAFETY: per the function's contract.
+        unsafe { out.write(*info) };
+        Ok(())
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn tt_track_available() -> i32 {
+    catch_unwind(crate::is_available).unwrap_or(false) as i32
+}
+
+/// A static, NUL-terminated message for a status code.
+#[no_mangle]
+pub extern "C" fn tt_track_strerror(status: i32) -> *const c_char {
+    let msg = match status {
+        0 => c"success",
+        UNAVAILABLE => {
+            c"tracking unavailable: tt_track.ko not loaded, ABI version mismatch, or TT_TRACK_DISABLE=1"
+        }
+        s => Error::from_errno(s.saturating_neg()).message(),
+    };
+    msg.as_ptr()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::CStr;
+
+    fn message(status: i32) -> &'static str {
+        // SAFETY: tt_track_strerror always returns a static C string.
+        unsafe { CStr::from_ptr(tt_track_strerror(status)) }.to_str().unwrap()
+    }
+
+    #[test]
+    fn status_codes_and_messages() {
+        assert_eq!(status(Ok(())), 0);
+        assert_eq!(status(Err(Error::Unavailable(crate::Unavailable::Disabled))), UNAVAILABLE);
+        assert_eq!(status(Err(Error::AlreadyTracked)), -libc::EEXIST);
+        assert_eq!(message(0), "success");
+        assert!(message(UNAVAILABLE).contains("unavailable"));
+        assert!(message(-libc::ENOSPC).contains("max_buffers_per_file"));
+        assert!(!message(-9999).is_empty());
+        assert!(!message(i32::MIN).is_empty());
+        // SAFETY: NULL is accepted and rejected.
+        assert_eq!(unsafe { tt_track_stats(0, 0, 0, std::ptr::null_mut()) }, -libc::EFAULT);
+    }
+}

@@ -1,0 +1,241 @@
+//! libtttrack: report Tenstorrent device-memory allocations to the tt_track
+//! kernel module, which keeps per-process books and reclaims them when the
+//! process exits, crashes or is killed.
+//!
+//! Safe on a hot allocator path: thread-safe, the device node is opened once
+//! per process on first use (and again in a forked child), the report path
+//! takes no lock and allocates nothing, and nothing ever panics or prints.
+//! Without the module (or with `TT_TRACK_DISABLE=1`) every call returns
+//! [`Error::Unavailable`] at the cost of one atomic load.
+//!
+//! ```no_run
+//! use tttrack::{track_alloc, track_free, MemType};
+//! track_alloc(0, 0, MemType::Dram, 0x1000, 1 << 20).ok();
+//! track_free(0, 0, MemType::Dram, 0x1000).ok();
+//! ```
+
+mod error;
+mod ffi;
+mod handle;
+
+pub use error::{Error, Unavailable};
+use tt_track_abi as abi;
+
+/// Memory types, numbered as tt-metal's `BufferType` (plus CB and KERNEL).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u32)]
+pub enum MemType {
+    Dram = abi::TT_TRACK_TYPE_DRAM,
+    L1 = abi::TT_TRACK_TYPE_L1,
+    SystemMemory = abi::TT_TRACK_TYPE_SYSTEM_MEMORY,
+    L1Small = abi::TT_TRACK_TYPE_L1_SMALL,
+    Trace = abi::TT_TRACK_TYPE_TRACE,
+    Cb = abi::TT_TRACK_TYPE_CB,
+    Kernel = abi::TT_TRACK_TYPE_KERNEL,
+}
+
+impl MemType {
+    pub const ALL: [MemType; 7] = [
+        MemType::Dram,
+        MemType::L1,
+        MemType::SystemMemory,
+        MemType::L1Small,
+        MemType::Trace,
+        MemType::Cb,
+        MemType::Kernel,
+    ];
+
+    /// The name used in the /proc files.
+    pub fn name(self) -> &'static str {
+        ["DRAM", "L1", "SYSTEM_MEMORY", "L1_SMALL", "TRACE", "CB", "KERNEL"][self as usize]
+    }
+}
+
+/// What a KERNEL (kernel binary) allocation is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u32)]
+pub enum KernelCategory {
+    Application = abi::TT_TRACK_KERNEL_APPLICATION,
+    Fabric = abi::TT_TRACK_KERNEL_FABRIC,
+    Dispatch = abi::TT_TRACK_KERNEL_DISPATCH,
+}
+
+/// Whose allocations a stats query covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Every process.
+    Device,
+    /// Only this process's tracking file.
+    OwnProcess,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TypeStats {
+    pub bytes: u64,
+    pub buffers: u64,
+    pub peak_bytes: u64,
+}
+
+impl From<abi::tt_track_type_stats> for TypeStats {
+    fn from(s: abi::tt_track_type_stats) -> Self {
+        TypeStats { bytes: s.bytes, buffers: s.buffers, peak_bytes: s.peak_bytes }
+    }
+}
+
+/// One chip's counters, as returned by [`query_stats`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Indexed by `MemType as usize`.
+    pub types: [TypeStats; 7],
+    /// KERNEL broken down, indexed by `KernelCategory as usize`.
+    pub kernel: [TypeStats; 3],
+    pub dram_capacity: u64,
+    pub l1_capacity: u64,
+    pub open_files: u32,
+    pub leaked_bytes: u64,
+    pub leaked_buffers: u64,
+}
+
+/// An attached device, as returned by [`devices`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceInfo {
+    pub ordinal: u32,
+    pub pci_address: String,
+    pub vendor_id: u16,
+    pub device_id: u16,
+    pub arch: String,
+    pub dram_capacity: u64,
+    pub l1_capacity: u64,
+    /// Bit c set once chip c has been reported.
+    pub chips_seen: u64,
+}
+
+/// Reports an allocation of `size` bytes of `kind` memory on `chip` of device
+/// `device` (N of /dev/tenstorrent/N). `buffer_id` must be unique per
+/// (device, chip, kind) among this process's live buffers.
+#[inline]
+pub fn track_alloc(device: u32, chip: u32, kind: MemType, buffer_id: u64, size: u64) -> Result<(), Error> {
+    raw_alloc(device, chip, kind as u32, 0, buffer_id, size)
+}
+
+/// Reports a kernel-binary allocation of the given category.
+#[inline]
+pub fn track_alloc_kernel(
+    device: u32,
+    chip: u32,
+    category: KernelCategory,
+    buffer_id: u64,
+    size: u64,
+) -> Result<(), Error> {
+    raw_alloc(device, chip, MemType::Kernel as u32, category as u32, buffer_id, size)
+}
+
+/// Reports that a buffer was freed.
+#[inline]
+pub fn track_free(device: u32, chip: u32, kind: MemType, buffer_id: u64) -> Result<(), Error> {
+    raw_free(device, chip, kind as u32, buffer_id)
+}
+
+#[inline]
+pub(crate) fn raw_alloc(
+    device: u32,
+    chip: u32,
+    kind: u32,
+    category: u32,
+    buffer_id: u64,
+    size: u64,
+) -> Result<(), Error> {
+    let mut req = abi::tt_track_alloc {
+        argsz: std::mem::size_of::<abi::tt_track_alloc>() as u32,
+        flags: 0,
+        device,
+        chip,
+        type_: kind,
+        category,
+        buffer_id,
+        size,
+    };
+    handle::ioctl(abi::TT_TRACK_ALLOC, &mut req)
+}
+
+#[inline]
+pub(crate) fn raw_free(device: u32, chip: u32, kind: u32, buffer_id: u64) -> Result<(), Error> {
+    let mut req = abi::tt_track_free {
+        argsz: std::mem::size_of::<abi::tt_track_free>() as u32,
+        flags: 0,
+        device,
+        chip,
+        type_: kind,
+        reserved: 0,
+        buffer_id,
+    };
+    handle::ioctl(abi::TT_TRACK_FREE, &mut req)
+}
+
+pub(crate) fn raw_query(device: u32, chip: u32, scope: u32) -> Result<abi::tt_track_query_stats, Error> {
+    let mut req = abi::tt_track_query_stats {
+        argsz: std::mem::size_of::<abi::tt_track_query_stats>() as u32,
+        device,
+        chip,
+        scope,
+        ..Default::default()
+    };
+    handle::ioctl(abi::TT_TRACK_QUERY_STATS, &mut req)?;
+    Ok(req)
+}
+
+pub(crate) fn raw_info() -> Result<Box<abi::tt_track_get_info>, Error> {
+    let mut info = Box::new(abi::tt_track_get_info {
+        argsz: std::mem::size_of::<abi::tt_track_get_info>() as u32,
+        ..Default::default()
+    });
+    handle::ioctl(abi::TT_TRACK_GET_INFO, &mut *info)?;
+    Ok(info)
+}
+
+/// Counters of one chip, for every process or only this one.
+pub fn query_stats(device: u32, chip: u32, scope: Scope) -> Result<Stats, Error> {
+    let scope = match scope {
+        Scope::Device => abi::TT_TRACK_SCOPE_DEVICE,
+        Scope::OwnProcess => abi::TT_TRACK_SCOPE_FILE,
+    };
+    let r = raw_query(device, chip, scope)?;
+    Ok(Stats {
+        types: r.types.map(TypeStats::from),
+        kernel: r.kernel.map(TypeStats::from),
+        dram_capacity: r.dram_capacity,
+        l1_capacity: r.l1_capacity,
+        open_files: r.open_files,
+        leaked_bytes: r.leaked_bytes,
+        leaked_buffers: r.leaked_buffers,
+    })
+}
+
+/// The devices tt_track is attached to.
+pub fn devices() -> Result<Vec<DeviceInfo>, Error> {
+    let info = raw_info()?;
+    let n = (info.device_count as usize).min(info.devices.len());
+    Ok(info.devices[..n]
+        .iter()
+        .map(|d| DeviceInfo {
+            ordinal: d.ordinal,
+            pci_address: c_chars(&d.pci_address),
+            vendor_id: d.vendor_id,
+            device_id: d.device_id,
+            arch: c_chars(&d.arch),
+            dram_capacity: d.dram_capacity,
+            l1_capacity: d.l1_capacity,
+            chips_seen: d.chips_seen,
+        })
+        .collect())
+}
+
+fn c_chars(field: &[std::ffi::c_char]) -> String {
+    let bytes: Vec<u8> = field.iter().take_while(|&&c| c != 0).map(|&c| c as u8).collect();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// Whether reports reach the kernel (opens the device node if needed).
+pub fn is_available() -> bool {
+    handle::fd().is_ok()
+}
