@@ -4,6 +4,7 @@
 #   scripts/qemu-test.sh           the test suite; exit status 0 only if all passed
 #   scripts/qemu-test.sh --demo    the main job, shown: a live workload, a SIGKILL,
 #                                  the /proc files before and after
+#   scripts/qemu-test.sh --bench   the benchmarks (BENCHMARKS.md), in one VM run
 #
 # Fails on any FAIL line, on a guest that does not finish, and on any kernel
 # WARNING, BUG, Oops, Call Trace or lockdep report in the console log.
@@ -11,7 +12,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=suite
-[ "${1:-}" = --demo ] && mode=demo
+case "${1:-}" in
+    --demo) mode=demo ;;
+    --bench) mode=bench ;;
+    "") ;;
+    *) echo "usage: $0 [--demo|--bench]" >&2; exit 2 ;;
+esac
 TIMEOUT=${TT_TRACK_VM_TIMEOUT:-900}
 
 scripts/setup-host.sh
@@ -43,7 +49,18 @@ cp "$WORK/prefix/lib/libtttrack.so" "$root/usr/lib/tt-track/"
 LD_LIBRARY_PATH="$WORK/prefix/lib" ldd "$root/tests/lib_c_test" | grep -o '/[^ ]*' | while read -r lib; do
     mkdir -p "$root$(dirname "$lib")" && cp -L "$lib" "$root$lib"
 done
-cp tests/guest/{lib.sh,suite.sh,demo.sh} "$root/tests/"
+if [ "$mode" = bench ]; then
+    # Static, so the guest needs no libraries.
+    static=(--target x86_64-unknown-linux-gnu -p tt-track-bench)
+    export RUSTFLAGS="-C target-feature=+crt-static"
+    cargo build --quiet --release "${static[@]}" 2>/dev/null
+    cp target/x86_64-unknown-linux-gnu/release/tt-track-bench "$root/tests/"
+    bench=$(cargo bench --no-run --message-format=json "${static[@]}" 2>/dev/null |
+        grep -o '"executable":"[^"]*/report-[^"]*"' | cut -d'"' -f4)
+    cp "$bench" "$root/tests/report-bench"
+    unset RUSTFLAGS
+fi
+cp tests/guest/{lib.sh,suite.sh,demo.sh,bench.sh} "$root/tests/"
 install -m 755 tests/guest/init "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$WORK/initramfs.gz"
 

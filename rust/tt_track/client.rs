@@ -74,9 +74,15 @@ impl Usage {
     }
 }
 
+/// Freed nodes a file keeps for its next allocations: a steady alloc/free
+/// stream then costs no kmalloc, kfree or memcg charge per event.
+const SPARE_NODES: usize = 32;
+
 /// Everything guarded by the file's lock.
 pub(crate) struct Tables {
     pub(crate) entries: RBTree<Key, Entry>,
+    spare: [Option<RBTreeNodeReservation<Key, Entry>>; SPARE_NODES],
+    spare_len: usize,
     /// Never shrinks while the file is open (bounded by devices x chips);
     /// entries refer to it by index.
     pub(crate) usage: KVec<Usage>,
@@ -101,7 +107,13 @@ impl Client {
                 pid: Pid::current_tgid(),
                 comm: sys::task::current_comm(),
                 tracker,
-                tables <- new_mutex!(Tables { entries: RBTree::new(), usage: KVec::new(), live: 0 }),
+                tables <- new_mutex!(Tables {
+                    entries: RBTree::new(),
+                    spare: [const { None }; SPARE_NODES],
+                    spare_len: 0,
+                    usage: KVec::new(),
+                    live: 0,
+                }),
             }),
             GFP_KERNEL,
         )
@@ -117,8 +129,6 @@ impl Client {
     }
 
     pub(crate) fn alloc(&self, req: &AllocRequest) -> Result {
-        // Allocate before taking the lock; charged to the caller's memory cgroup.
-        let node = RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?;
         let t = req.target;
         let mut tables = self.tables.lock();
         let usage = self.usage_index(&mut tables, t.device, t.chip)?;
@@ -131,9 +141,23 @@ impl Client {
         let bytes = u.bytes[k].checked_add(req.size).ok_or(ERANGE)?;
         let key = Key { device: t.device, chip: t.chip, kind: t.kind, buffer_id: req.buffer_id };
         let entry = Entry { size: req.size, born: sys::uptime_secs() as u32, usage, category: req.category };
+        let tables = &mut *tables;
         match tables.entries.entry(key) {
             rbtree::Entry::Occupied(_) => return Err(EEXIST),
             rbtree::Entry::Vacant(v) => {
+                let node = match tables.spare_len.checked_sub(1) {
+                    Some(i) => {
+                        tables.spare_len = i;
+                        tables.spare[i].take()
+                    }
+                    None => None,
+                };
+                // A new node is charged to the caller's memory cgroup. The
+                // mutex may be held across this sleeping allocation.
+                let node = match node {
+                    Some(n) => n,
+                    None => RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?,
+                };
                 v.insert(entry, node);
             }
         }
@@ -154,11 +178,18 @@ impl Client {
     pub(crate) fn free(&self, req: &FreeRequest) -> Result {
         let t = req.target;
         let key = Key { device: t.device, chip: t.chip, kind: t.kind, buffer_id: req.buffer_id };
-        let mut tables = self.tables.lock();
-        let Some(entry) = tables.entries.remove(&key) else {
-            drop(tables);
+        let mut guard = self.tables.lock();
+        let tables = &mut *guard;
+        let Some(found) = tables.entries.find_mut(&key) else {
+            drop(guard);
             return Err(if self.tracker.device(t.device).is_some() { ENOENT } else { ENODEV });
         };
+        let entry = *found.get();
+        let node = found.remove_node();
+        if tables.spare_len < SPARE_NODES {
+            tables.spare[tables.spare_len] = Some(node.into_reservation());
+            tables.spare_len += 1;
+        }
         tables.live -= 1;
         let u = &mut tables.usage[usize::from(entry.usage)];
         let k = usize::from(t.kind);
@@ -205,6 +236,8 @@ impl Client {
         let (mut entries, usage) = {
             let mut tables = self.tables.lock();
             tables.live = 0;
+            tables.spare_len = 0;
+            tables.spare.iter_mut().for_each(|s| drop(s.take()));
             (
                 core::mem::replace(&mut tables.entries, RBTree::new()),
                 core::mem::replace(&mut tables.usage, KVec::new()),

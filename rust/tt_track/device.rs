@@ -23,7 +23,10 @@ impl Counter {
     fn add(&self, bytes: u64, buffers: u64) {
         let now = self.bytes.fetch_add(bytes, Relaxed).wrapping_add(bytes);
         self.buffers.fetch_add(buffers, Relaxed);
-        self.peak.fetch_max(now, Relaxed);
+        // A read first: a new peak is rare, and a shared line is only written then.
+        if now > self.peak.load(Relaxed) {
+            self.peak.fetch_max(now, Relaxed);
+        }
     }
 
     fn sub(&self, bytes: u64, buffers: u64) {
@@ -141,7 +144,10 @@ impl Device {
         if kind == TYPE_KERNEL {
             c.kernel[usize::from(category)].add(bytes, buffers);
         }
-        self.chips_seen.fetch_or(1 << chip, Relaxed);
+        let bit = 1u64 << chip;
+        if self.chips_seen.load(Relaxed) & bit == 0 {
+            self.chips_seen.fetch_or(bit, Relaxed);
+        }
     }
 
     pub(crate) fn sub(&self, chip: u8, kind: u8, category: u8, bytes: u64, buffers: u64) {

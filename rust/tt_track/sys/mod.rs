@@ -35,7 +35,7 @@ pub(crate) fn cond_resched() {
     unsafe { raw::tt_glue_cond_resched() }
 }
 
-/// Seconds since boot.
+/// Seconds since boot (jiffies resolution; cheap enough for every event).
 pub(crate) fn uptime_secs() -> u64 {
     // SAFETY: reads a clock, no preconditions.
     unsafe { raw::tt_glue_uptime_secs() }

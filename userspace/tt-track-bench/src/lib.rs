@@ -1,0 +1,105 @@
+//! Shared pieces of the benchmarks: the no-op ioctl floor, prefilling a
+//! tracking file, and the socket-server baseline (the seed design tt-track
+//! replaces: each event a fixed 112-byte message over a Unix stream socket to
+//! a separate server process that keeps a hash map).
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::os::unix::net::UnixStream;
+use tttrack::{track_alloc, MemType};
+
+/// An open tracking file used only for the floor: an ioctl the module rejects
+/// at once (unknown command), i.e. the syscall and dispatch cost alone.
+pub struct Floor(i32);
+
+impl Floor {
+    pub fn open() -> Floor {
+        let path = tt_track_abi::TT_TRACK_DEVICE_PATH.as_ptr().cast();
+        // SAFETY: NUL-terminated path from the ABI header.
+        let fd = unsafe { libc::open(path, libc::O_RDWR | libc::O_CLOEXEC) };
+        assert!(fd >= 0, "cannot open /dev/tenstorrent-track: is tt_track.ko loaded?");
+        Floor(fd)
+    }
+
+    #[inline]
+    pub fn noop(&self) {
+        let cmd = ((tt_track_abi::TT_TRACK_IOCTL_MAGIC as u64) << 8) | 0x7f; // _IO(0xFA, 0x7f)
+        // SAFETY: an unknown command; the kernel reads nothing.
+        unsafe { libc::ioctl(self.0, cmd as _, 0usize) };
+    }
+}
+
+/// Ids from this base up are free for the measured pairs.
+pub const PAIR_ID_BASE: u64 = 1 << 40;
+
+/// Puts `n` live DRAM entries in this process's tracking file (ids from `start`).
+pub fn prefill(device: u32, start: u64, n: u64) {
+    for id in start..start + n {
+        track_alloc(device, 0, MemType::Dram, id, 4096).expect("prefill");
+    }
+}
+
+/// The size of one baseline message.
+pub const MSG_LEN: usize = 112;
+
+/// One baseline event: op, pid, device, chip, type, buffer id, size, padded.
+pub fn message(op: u8, id: u64, size: u64) -> [u8; MSG_LEN] {
+    let mut m = [0u8; MSG_LEN];
+    m[0] = op;
+    m[4..8].copy_from_slice(&std::process::id().to_le_bytes());
+    m[16..24].copy_from_slice(&id.to_le_bytes());
+    m[24..32].copy_from_slice(&size.to_le_bytes());
+    m
+}
+
+/// The baseline server: reads messages until EOF, keeping the live map;
+/// then writes back its own CPU time in nanoseconds.
+pub fn serve(mut conn: UnixStream) {
+    let mut live: HashMap<(u32, u64), u64> = HashMap::new();
+    let mut m = [0u8; MSG_LEN];
+    while conn.read_exact(&mut m).is_ok() {
+        let pid = u32::from_le_bytes(m[4..8].try_into().unwrap());
+        let id = u64::from_le_bytes(m[16..24].try_into().unwrap());
+        let size = u64::from_le_bytes(m[24..32].try_into().unwrap());
+        if m[0] == 1 {
+            live.insert((pid, id), size);
+        } else {
+            live.remove(&(pid, id));
+        }
+    }
+    let _ = conn.write_all(&cpu_ns(libc::CLOCK_PROCESS_CPUTIME_ID).to_le_bytes());
+}
+
+/// Starts the server in a forked process; returns the client end and its pid.
+pub fn spawn_server() -> (UnixStream, i32) {
+    let (client, server) = UnixStream::pair().expect("socketpair (CONFIG_UNIX)");
+    // SAFETY: the child only runs `serve` and exits; no locks are held here.
+    let pid = unsafe { libc::fork() };
+    assert!(pid >= 0, "fork");
+    if pid == 0 {
+        drop(client);
+        serve(server);
+        // SAFETY: leave without running the parent's atexit handlers.
+        unsafe { libc::_exit(0) };
+    }
+    drop(server);
+    (client, pid)
+}
+
+/// Ends the server and returns its CPU time in nanoseconds.
+pub fn stop_server(client: UnixStream, pid: i32) -> u64 {
+    client.shutdown(std::net::Shutdown::Write).ok();
+    let mut buf = [0u8; 8];
+    let mut client = client;
+    client.read_exact(&mut buf).expect("server CPU time");
+    // SAFETY: reaps our own child.
+    unsafe { libc::waitpid(pid, std::ptr::null_mut(), 0) };
+    u64::from_le_bytes(buf)
+}
+
+pub fn cpu_ns(clock: libc::clockid_t) -> u64 {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: writes into `ts`.
+    unsafe { libc::clock_gettime(clock, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
