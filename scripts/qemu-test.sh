@@ -49,17 +49,17 @@ cp "$WORK/prefix/lib/libtttrack.so" "$root/usr/lib/tt-track/"
 LD_LIBRARY_PATH="$WORK/prefix/lib" ldd "$root/tests/lib_c_test" | grep -o '/[^ ]*' | while read -r lib; do
     mkdir -p "$root$(dirname "$lib")" && cp -L "$lib" "$root$lib"
 done
+# Rust programs for the guest, static so it needs no libraries.
+static=(--target x86_64-unknown-linux-gnu -p tt-smi -p tt-track-bench)
+export RUSTFLAGS="-C target-feature=+crt-static"
+cargo build --quiet --release "${static[@]}" 2>/dev/null
+cp target/x86_64-unknown-linux-gnu/release/{tt-smi,tt-track-bench} "$root/tests/"
 if [ "$mode" = bench ]; then
-    # Static, so the guest needs no libraries.
-    static=(--target x86_64-unknown-linux-gnu -p tt-track-bench)
-    export RUSTFLAGS="-C target-feature=+crt-static"
-    cargo build --quiet --release "${static[@]}" 2>/dev/null
-    cp target/x86_64-unknown-linux-gnu/release/tt-track-bench "$root/tests/"
-    bench=$(cargo bench --no-run --message-format=json "${static[@]}" 2>/dev/null |
-        grep -o '"executable":"[^"]*/report-[^"]*"' | cut -d'"' -f4)
+    bench=$(cargo bench --no-run --message-format=json --target x86_64-unknown-linux-gnu -p tt-track-bench \
+        2>/dev/null | grep -o '"executable":"[^"]*/report-[^"]*"' | cut -d'"' -f4)
     cp "$bench" "$root/tests/report-bench"
-    unset RUSTFLAGS
 fi
+unset RUSTFLAGS
 cp tests/guest/{lib.sh,suite.sh,demo.sh,bench.sh} "$root/tests/"
 install -m 755 tests/guest/init "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$WORK/initramfs.gz"

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* See glue.h: static-inline helpers and module parameters for the Rust code. */
 #include <linux/device.h>
+#include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/pci.h>
 #include <linux/pid.h>
@@ -12,6 +13,9 @@
 #include <linux/math64.h>
 
 #include "glue.h"
+
+/* Shown in /sys/module/tt_track/version (tt-smi prints it). */
+MODULE_VERSION("0.1.0");
 
 static unsigned long max_buffers_per_file = 1048576;
 module_param(max_buffers_per_file, ulong, 0644);

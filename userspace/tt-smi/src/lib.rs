@@ -1,0 +1,7 @@
+//! tt-smi: the operator's view of Tenstorrent device memory, from tt-track's
+//! /proc files, tt-kmd's `pids` files and its sysfs telemetry.
+//! Data flows one way: files -> `read` -> `model` -> one `render`er.
+
+pub mod model;
+pub mod read;
+pub mod render;

@@ -1,0 +1,170 @@
+//! The one-shot view: header, devices, memory by type, processes, leaks.
+
+use super::*;
+use crate::model::*;
+use comfy_table::{presets::ASCII_FULL_CONDENSED, Cell, CellAlignment, ContentArrangement, Table};
+
+fn table(width: u16, header: &[&str]) -> Table {
+    let mut t = Table::new();
+    t.load_preset(ASCII_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(width)
+        .set_header(header.iter().map(|h| Cell::new(h)));
+    t
+}
+
+fn right(s: String) -> Cell {
+    Cell::new(s).set_alignment(CellAlignment::Right)
+}
+
+pub fn header(s: &Snapshot) -> String {
+    let module = s.module_version.as_deref().unwrap_or("?");
+    format!("tt-smi {}  |  tt_track {}  |  {}\n", s.tool_version, module, utc(s.time))
+}
+
+/// Below this width the wide tables are split or folded.
+const NARROW: u16 = 110;
+
+pub fn devices(s: &Snapshot, width: u16) -> String {
+    let narrow = width < NARROW;
+    let mut head = vec!["Dev", "Arch", "PCI", "Temp", "Power", "AICLK"];
+    let mem_head = ["DRAM", "DRAM%", "L1", "L1%"];
+    if !narrow {
+        head.extend(mem_head);
+    }
+    let mut t = table(width, &head);
+    let mut m = table(width, &[&["Dev"][..], &mem_head[..]].concat());
+    let share = |used: u64, cap: Option<u64>| match cap {
+        Some(c) if c > 0 => (format!("{} / {}", human(used), human(c)), format!("{:.0}%", percent(used, c))),
+        _ => (human(used), "N/A".to_string()),
+    };
+    for d in &s.devices {
+        let tel = &d.telemetry;
+        for c in &d.chips {
+            let dev = right(format!("{}/{}", d.ordinal, c.chip));
+            let (dram, dram_pct) = share(dram_used(c), c.dram_capacity);
+            let (l1, l1_pct) = share(l1_used(c), c.l1_capacity);
+            let mem = vec![right(dram), right(dram_pct), right(l1), right(l1_pct)];
+            let mut row = vec![
+                dev.clone(),
+                Cell::new(&d.arch),
+                Cell::new(&d.pci_address),
+                right(or_na(tel.temperature_c, |v| format!("{v:.0} C"))),
+                right(or_na(tel.power_w, |v| format!("{v:.0} W"))),
+                right(or_na(tel.aiclk_mhz, |v| format!("{v} MHz"))),
+            ];
+            if narrow {
+                m.add_row([vec![dev], mem].concat());
+            } else {
+                row.extend(mem);
+            }
+            t.add_row(row);
+        }
+    }
+    if narrow { format!("{t}\n{m}\n") } else { format!("{t}\n") }
+}
+
+/// Per chip: each type with its share of the memory it lives in.
+pub fn breakdown(s: &Snapshot, width: u16) -> String {
+    let mut t = table(width, &["Dev/Chip", "Type", "Used", "Buffers", "Peak", "Share"]);
+    let bar_width = if width < NARROW { 10 } else { 20 };
+    for d in &s.devices {
+        for c in &d.chips {
+            let dev = format!("{}/{}", d.ordinal, c.chip);
+            // DRAM and L1 always; other types once they have been used.
+            let mut row = |name: String, u: &Usage, cap: Option<u64>| {
+                if u.peak_bytes == 0 && u.bytes == 0 && !(name == "DRAM" || name == "L1") {
+                    return;
+                }
+                t.add_row(vec![
+                    Cell::new(&dev),
+                    Cell::new(name),
+                    right(human(u.bytes)),
+                    right(u.buffers.to_string()),
+                    right(human(u.peak_bytes)),
+                    Cell::new(bar(u.bytes, cap, bar_width)),
+                ]);
+            };
+            // Where each type lives decides its bar: DRAM and TRACE in DRAM, the rest in L1.
+            row("DRAM".into(), &c.types[DRAM], c.dram_capacity);
+            row("L1".into(), &c.types[L1], c.l1_capacity);
+            row("L1_SMALL".into(), &c.types[3], c.l1_capacity);
+            row("TRACE".into(), &c.types[4], c.dram_capacity);
+            row("CB".into(), &c.types[5], c.l1_capacity);
+            for (k, name) in CATEGORIES.iter().enumerate() {
+                row(format!("KERNEL {name}"), &c.kernel[k], c.l1_capacity);
+            }
+            row("SYSTEM_MEMORY".into(), &c.types[2], None);
+        }
+    }
+    format!("{t}\n")
+}
+
+pub fn processes(s: &Snapshot, width: u16) -> String {
+    if s.processes.is_empty() {
+        return "No processes are using a Tenstorrent device.\n".to_string();
+    }
+    let narrow = width < NARROW;
+    // Narrow: L1_SMALL, TRACE, CB and KERNEL folded into "Other".
+    let columns: &[(&str, &[usize])] = if narrow {
+        &[("DRAM", &[DRAM]), ("L1", &[L1]), ("Other", &[3, 4, 5, 6])]
+    } else {
+        &[("DRAM", &[DRAM]), ("L1", &[L1]), ("L1_SMALL", &[3]), ("TRACE", &[4]), ("CB", &[5]), ("KERNEL", &[6])]
+    };
+    let mut head = vec!["Dev", "PID", "User", "Command"];
+    head.extend(columns.iter().map(|c| c.0));
+    head.push("Buffers");
+    let mut t = table(width, &head);
+    for p in &s.processes {
+        let dev = match p.chip {
+            Some(c) if c != 0 => format!("{}/{}", p.device, c),
+            _ => p.device.to_string(),
+        };
+        let mut row = vec![
+            right(dev),
+            right(p.pid.map_or_else(|| "-".to_string(), |v| v.to_string())),
+            Cell::new(p.user.as_deref().unwrap_or("?")),
+            Cell::new(&p.command),
+        ];
+        for (_, kinds) in columns {
+            row.push(right(human(kinds.iter().map(|&k| p.bytes[k]).sum())));
+        }
+        row.push(right(p.buffers.to_string()));
+        t.add_row(row);
+    }
+    format!("{t}\n")
+}
+
+pub fn leaks(s: &Snapshot) -> String {
+    let mut out = String::new();
+    for d in &s.devices {
+        for c in d.chips.iter().filter(|c| c.leaked_buffers > 0) {
+            out += &format!(
+                "  device {} chip {}: {} in {} buffers\n",
+                d.ordinal,
+                c.chip,
+                human(c.leaked_bytes),
+                c.leaked_buffers
+            );
+        }
+    }
+    if out.is_empty() {
+        "Leaks (reclaimed from processes that exited holding buffers): none\n".to_string()
+    } else {
+        format!("Leaks (reclaimed from processes that exited holding buffers):\n{out}")
+    }
+}
+
+/// The whole one-shot output at a given width.
+pub fn render(s: &Snapshot, width: u16) -> String {
+    [
+        header(s),
+        devices(s, width),
+        "Memory by type\n".to_string(),
+        breakdown(s, width),
+        "Processes\n".to_string(),
+        processes(s, width),
+        leaks(s),
+    ]
+    .join("")
+}
