@@ -5,6 +5,8 @@
 #   scripts/qemu-test.sh --demo    the main job, shown: a live workload, a SIGKILL,
 #                                  the /proc files before and after
 #   scripts/qemu-test.sh --bench   the benchmarks (BENCHMARKS.md), in one VM run
+#   scripts/qemu-test.sh --debug   the suite on the debug kernel (KASAN, lockdep, kmemleak,
+#                                  UBSAN, SLUB debugging), with a kmemleak scan at the end
 #
 # Fails on any FAIL line, on a guest that does not finish, and on any kernel
 # WARNING, BUG, Oops, Call Trace or lockdep report in the console log.
@@ -12,17 +14,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=suite
+variant=base
 case "${1:-}" in
     --demo) mode=demo ;;
     --bench) mode=bench ;;
+    --debug) variant=debug ;;
     "") ;;
-    *) echo "usage: $0 [--demo|--bench]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--demo|--bench|--debug]" >&2; exit 2 ;;
 esac
-TIMEOUT=${TT_TRACK_VM_TIMEOUT:-900}
+TIMEOUT=${TT_TRACK_VM_TIMEOUT:-1800}
 
 scripts/setup-host.sh
 source scripts/toolchain.sh
-KDIR=$(scripts/build-kernel.sh | tail -1)
+KDIR=$(scripts/build-kernel.sh "$variant" | tail -1)
 WORK=$(mktemp -d /tmp/tt-track-vm.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
@@ -35,8 +39,9 @@ root=$WORK/root
 mkdir -p "$root"/{bin,dev,proc,sys,tmp,modules,tests}
 cp /bin/busybox "$root/bin/busybox"
 cp tt_track.ko tests/ttkmd-standin/tenstorrent.ko "$root/modules/"
-gcc -static -O2 -Wall -Werror -pthread -o "$root/tests/tt_track_test" \
-    tests/guest/tt_track_test.c tests/guest/tt.c
+for prog in tt_track_test fuzz; do
+    gcc -static -O2 -Wall -Werror -pthread -o "$root/tests/$prog" tests/guest/$prog.c tests/guest/tt.c
+done
 scripts/install-libtttrack.sh "$WORK/prefix" >&2
 inc=(-I"$WORK/prefix/include")
 g++ -static -O2 -Wall -Werror -pthread "${inc[@]}" -o "$root/tests/lib_cpp_test" \
@@ -68,7 +73,7 @@ install -m 755 tests/guest/init "$root/init"
 accel=tcg
 if [ "${TT_TRACK_KVM:-0}" = 1 ] && [ -w /dev/kvm ]; then accel=kvm; fi
 log=$WORK/console.log
-echo "vm: booting ($accel, 2 vCPUs, 2 emulated PCI cards)" >&2
+echo "vm: booting the $variant kernel ($accel, 2 vCPUs, 2 emulated PCI cards)" >&2
 set +e
 timeout "$TIMEOUT" qemu-system-x86_64 -machine q35,accel=$accel -cpu qemu64 -smp 2 -m 3G \
     -kernel "$KDIR/arch/x86/boot/bzImage" -initrd "$WORK/initramfs.gz" \
@@ -84,7 +89,9 @@ problems=0
 if ! grep -q '^TT-TRACK-GUEST-DONE' "$log"; then
     echo "vm: the guest did not finish (qemu status $qemu_status)"; problems=1
 fi
-if grep -nE 'WARNING:|BUG:|Oops|Call Trace|possible circular locking|lockdep|UBSAN:|KASAN:|kernel panic' "$log"; then
+kernel_problems='WARNING:|BUG:|Oops|Call Trace|possible (circular|recursive) locking|inconsistent lock state'
+kernel_problems+='|DEBUG_LOCKS_WARN_ON|UBSAN:|KASAN:|kernel panic'
+if grep -nE "$kernel_problems" "$log"; then
     echo "vm: kernel problem reported in the console log (lines above)"; problems=1
 fi
 echo "$passed passed, $failed failed"

@@ -58,6 +58,11 @@ for s in roundtrip errors fork8 sigkill threads rebind pidns million; do
     # 1: the test printed its FAIL line; anything else (timeout, crash) did not.
     [ $rc -le 1 ] || echo "FAIL $s: exit status $rc"
 done
+# The structured fuzzer: regression seeds first, then a fresh one (printed, replayable).
+for seed in 1 2 3 $(cat /proc/sys/kernel/random/uuid 2>/dev/null | tr -dc 0-9 | cut -c1-9); do
+    timeout 300 ./fuzz ${TT_FUZZ_SECONDS:-10} $seed || true
+done
+
 # libtttrack: C through the shared library, C++ through the static one.
 ./lib_c_test basic
 ./lib_c_test fork
@@ -98,6 +103,18 @@ echo "  tt-smi one-shot with 10,000 live buffers in 100 processes: $(awk "BEGIN 
 ./tt-smi --csv > /tmp/smi.csv
 check "tt-smi: 100 processes with 100 buffers each" test "$(grep -c ',100$' /tmp/smi.csv)" -eq 100
 kill $pids; wait 2>/dev/null
+# 100 files closed at once with live entries: the per-device warning is rate-limited (10 per 5 s).
+warned=$(dmesg | grep -c "closed with 100 live buffers")
+check "leak warnings rate-limited ($warned of 100)" test "$warned" -ge 1 -a "$warned" -le 20
+
+# Debug kernel: a kmemleak scan while the modules are loaded (their symbols
+# resolve); the host fails the run on any "unreferenced object".
+if [ -e /sys/kernel/debug/kmemleak ] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null &&
+   [ -e /sys/kernel/debug/kmemleak ]; then
+    echo scan > /sys/kernel/debug/kmemleak; sleep 2; echo scan > /sys/kernel/debug/kmemleak
+    cat /sys/kernel/debug/kmemleak
+    check "kmemleak: nothing from tt_track or the stand-in" sh -c '! grep -qE "tt_track|standin" /sys/kernel/debug/kmemleak'
+fi
 
 rmmod tt_track && rmmod tenstorrent
 check "clean unload at the end" no_proc_dir
