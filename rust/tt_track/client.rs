@@ -152,11 +152,11 @@ impl Client {
                     }
                     None => None,
                 };
-                // A new node is charged to the caller's memory cgroup. The
-                // mutex may be held across this sleeping allocation.
+                // A new node is charged to the caller's memory cgroup (ENOMEM
+                // at its limit). The mutex may be held across this allocation.
                 let node = match node {
                     Some(n) => n,
-                    None => RBTreeNodeReservation::new(GFP_KERNEL_ACCOUNT)?,
+                    None => RBTreeNodeReservation::new(sys::gfp_account_mayfail())?,
                 };
                 v.insert(entry, node);
             }
@@ -225,7 +225,7 @@ impl Client {
                 kernel_bytes: [0; KERNEL_CATEGORIES],
                 kernel_buffers: [0; KERNEL_CATEGORIES],
             },
-            GFP_KERNEL_ACCOUNT,
+            sys::gfp_account_mayfail(),
         )?;
         Ok(index)
     }
@@ -278,7 +278,14 @@ impl Client {
             }
             let same = usage.iter().filter(|p| Arc::ptr_eq(&p.device, &u.device));
             let (bytes, buffers) = same.fold((0, 0), |(b, n), p| (b + p.live_bytes(), n + p.live_buffers()));
-            if buffers == 0 || !u.device.may_warn() {
+            if buffers == 0 {
+                continue;
+            }
+            let (warn, suppressed) = u.device.may_warn();
+            if suppressed > 0 {
+                pr_warn!("device {}: {} leak warnings suppressed\n", u.device.address_str(), suppressed);
+            }
+            if !warn {
                 continue;
             }
             let pid = self.pid.nr_in_current_ns().unwrap_or(0);

@@ -164,15 +164,18 @@ impl Device {
         c.leaked_buffers.fetch_add(buffers, Relaxed);
     }
 
-    /// Rate limit for leak warnings: a burst per window, per device.
-    pub(crate) fn may_warn(&self) -> bool {
+    /// Rate limit for leak warnings: a burst per window, per device. Returns
+    /// whether to warn now, and how many warnings the window that just ended
+    /// suppressed (to be reported, as printk_ratelimited does).
+    pub(crate) fn may_warn(&self) -> (bool, u32) {
         let now = sys::uptime_secs();
         let start = self.warn_window.load(Relaxed);
+        let mut suppressed = 0;
         if now >= start + WARN_WINDOW_SECS
             && self.warn_window.compare_exchange(start, now, Relaxed, Relaxed).is_ok()
         {
-            self.warn_count.store(0, Relaxed);
+            suppressed = self.warn_count.swap(0, Relaxed).saturating_sub(WARN_BURST);
         }
-        self.warn_count.fetch_add(1, Relaxed) < WARN_BURST
+        (self.warn_count.fetch_add(1, Relaxed) < WARN_BURST, suppressed)
     }
 }

@@ -572,9 +572,76 @@ static void pidns(void)
 	close(fd);
 }
 
+/*
+ * Run inside a memory cgroup with a small memory.max (suite.sh sets it up):
+ * entries are charged there, so reporting fails with ENOMEM at the limit
+ * (no OOM kill, no effect outside the cgroup), and counters stay exact.
+ */
+static void memcg(void)
+{
+	int fd = tt_open();
+	struct tt_track_query_stats s;
+	uint64_t n = 0, headroom = 4096;
+	volatile char stack[128 << 10];
+	int r = 0;
+
+	/* This process's own pages must exist before the cgroup is full, or a
+	 * page fault (which cannot fail) would call the OOM killer. */
+	memset((char *)stack, 1, sizeof(stack));
+	printf("  memcg: filling the cgroup\n");
+	need_devices(fd, 1);
+	while (n < 4000000 && (r = tt_alloc(fd, devs[0], 5, TT_TRACK_TYPE_DRAM, 0, n, 4096)) == 0)
+		n++;
+	for (uint64_t i = 0; i < headroom && i < n; i++)
+		tt_free(fd, devs[0], 5, TT_TRACK_TYPE_DRAM, n - 1 - i);
+	printf("  memcg: %llu entries before the limit\n", (unsigned long long)n);
+	CHECK_EQ(-r, ENOMEM);
+	CHECK(n > headroom, "only %llu entries fit", (unsigned long long)n);
+	CHECK_EQ(tt_stats(fd, devs[0], 5, TT_TRACK_SCOPE_FILE, &s), 0);
+	CHECK_EQ(s.types[0].buffers, n - headroom);
+	CHECK_EQ(s.types[0].bytes, (n - headroom) * 4096);
+	/* Freeing makes room again. */
+	CHECK_EQ(tt_free(fd, devs[0], 5, TT_TRACK_TYPE_DRAM, 0), 0);
+	CHECK_EQ(tt_alloc(fd, devs[0], 5, TT_TRACK_TYPE_DRAM, 0, 0, 4096), 0);
+	close(fd);
+}
+
+/* An unprivileged user reports and reads, but cannot touch another file's entries. */
+static void unprivileged(void)
+{
+	int fd = tt_open();
+	pid_t pid;
+
+	need_devices(fd, 1);
+	CHECK_EQ(tt_alloc(fd, devs[0], 0, TT_TRACK_TYPE_DRAM, 0, 0x5ec, 4096), 0);
+	pid = fork();
+	if (pid == 0) {
+		struct tt_track_query_stats s;
+		unsigned long long bytes, lines;
+
+		if (setgid(65534) || setuid(65534))
+			_exit(10);
+		int ufd = tt_open();	/* the node is 0666 */
+		CHECK_EQ(tt_alloc(ufd, devs[0], 0, TT_TRACK_TYPE_L1, 0, 1, 64), 0);
+		CHECK_EQ(tt_stats(ufd, devs[0], 0, TT_TRACK_SCOPE_DEVICE, &s), 0);
+		CHECK(s.types[0].bytes >= 4096, "device view misses the root-owned buffer");
+		CHECK_EQ(proc_alloc_sum(devs[0], getppid(), &bytes, &lines), 0);
+		CHECK_EQ(lines, 1);
+		/* Keys are per file: the parent's buffer cannot be freed from here. */
+		CHECK_EQ(-tt_free(ufd, devs[0], 0, TT_TRACK_TYPE_DRAM, 0x5ec), ENOENT);
+		_exit(failures);
+	}
+	int st;
+	waitpid(pid, &st, 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "unprivileged child status %d", st);
+	CHECK_EQ(tt_free(fd, devs[0], 0, TT_TRACK_TYPE_DRAM, 0x5ec), 0);	/* still ours */
+	close(fd);
+}
+
 static const struct { const char *name; void (*fn)(void); } scenarios[] = {
 	{ "roundtrip", roundtrip }, { "errors", errors }, { "fork8", fork8 }, { "sigkill", sigkill },
 	{ "threads", threads }, { "rebind", rebind }, { "million", million }, { "pidns", pidns },
+	{ "memcg", memcg }, { "unprivileged", unprivileged },
 };
 
 /* `hold DEV N`: a workload process for the demo; holds N buffers until killed. */

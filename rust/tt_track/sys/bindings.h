@@ -9,3 +9,6 @@
 #include <linux/seq_file.h>
 #include <linux/pid.h>
 #include "../glue.h"
+
+/* gfp bits the 6.12 kernel crate has no constant for (evaluated by bindgen). */
+const gfp_t TT_GFP_RETRY_MAYFAIL = __GFP_RETRY_MAYFAIL;

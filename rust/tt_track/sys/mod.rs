@@ -41,6 +41,16 @@ pub(crate) fn uptime_secs() -> u64 {
     unsafe { raw::tt_glue_uptime_secs() }
 }
 
+/// Flags for memory charged to the caller's memory cgroup that fails with
+/// ENOMEM at the cgroup's limit instead of invoking its OOM killer.
+pub(crate) fn gfp_account_mayfail() -> kernel::alloc::Flags {
+    // SAFETY: 6.12's `Flags` is a newtype over the u32 gfp mask with no
+    // invalid values and no constructor for this bit; `transmute` checks the
+    // sizes match. The bit comes from the kernel's own header via bindgen.
+    let retry: kernel::alloc::Flags = unsafe { core::mem::transmute(raw::TT_GFP_RETRY_MAYFAIL) };
+    kernel::alloc::flags::GFP_KERNEL_ACCOUNT | retry
+}
+
 /// Module parameters (declared in glue.c so `modinfo` and sysfs show them).
 pub(crate) mod params {
     use super::raw;
