@@ -39,7 +39,7 @@ root=$WORK/root
 mkdir -p "$root"/{bin,dev,proc,sys,tmp,modules,tests}
 cp /bin/busybox "$root/bin/busybox"
 cp tt_track.ko tests/ttkmd-standin/tenstorrent.ko "$root/modules/"
-for prog in tt_track_test fuzz; do
+for prog in tt_track_test fuzz soak; do
     gcc -static -O2 -Wall -Werror -pthread -o "$root/tests/$prog" tests/guest/$prog.c tests/guest/tt.c
 done
 scripts/install-libtttrack.sh "$WORK/prefix" >&2

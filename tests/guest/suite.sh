@@ -71,6 +71,9 @@ for seed in 1 2 3 $(cat /proc/sys/kernel/random/uuid 2>/dev/null | tr -dc 0-9 | 
     timeout 300 ./fuzz ${TT_FUZZ_SECONDS:-10} $seed || true
 done
 
+# Soak: 16 processes, random alloc/free/fork/exit and SIGKILLs, invariants every second.
+timeout 600 ./soak ${TT_SOAK_SECONDS:-20} || true
+
 # libtttrack: C through the shared library, C++ through the static one.
 ./lib_c_test basic
 ./lib_c_test fork
