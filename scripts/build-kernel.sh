@@ -43,5 +43,9 @@ if [ ! -f "$OUT/.done" ]; then
     done < <(cat "${FRAGMENTS[@]}")
     kmake -j"$(nproc)" bzImage modules >"$OUT/build.log" 2>&1 || { tail -40 "$OUT/build.log" >&2; exit 1; }
     touch "$OUT/.done"
+    # Older builds of this variant are stale (a key input changed): reclaim the disk.
+    for old in "$TT_TRACK_CACHE"/kernel-"$VARIANT"-*; do
+        [ "$old" = "$OUT" ] || rm -rf "$old"
+    done
 fi
 echo "$OUT"

@@ -7,6 +7,8 @@
 #   scripts/qemu-test.sh --bench   the benchmarks (BENCHMARKS.md), in one VM run
 #   scripts/qemu-test.sh --debug   the suite on the debug kernel (KASAN, lockdep, kmemleak,
 #                                  UBSAN, SLUB debugging), with a kmemleak scan at the end
+#   scripts/qemu-test.sh --soak N  the soak test for N minutes (debug kernel)
+#   scripts/qemu-test.sh --fuzz N  the structured fuzzer for N minutes, a fresh seed a minute (debug kernel)
 #
 # Fails on any FAIL line, on a guest that does not finish, and on any kernel
 # WARNING, BUG, Oops, Call Trace or lockdep report in the console log.
@@ -19,10 +21,12 @@ case "${1:-}" in
     --demo) mode=demo ;;
     --bench) mode=bench ;;
     --debug) variant=debug ;;
+    --soak|--fuzz) mode=long variant=debug long=${1#--} minutes=${2:?minutes}
+        [[ "$minutes" =~ ^[1-9][0-9]*$ ]] || { echo "$0: minutes must be a positive number" >&2; exit 2; } ;;
     "") ;;
-    *) echo "usage: $0 [--demo|--bench|--debug]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--demo|--bench|--debug|--soak MINUTES|--fuzz MINUTES]" >&2; exit 2 ;;
 esac
-TIMEOUT=${TT_TRACK_VM_TIMEOUT:-1800}
+TIMEOUT=${TT_TRACK_VM_TIMEOUT:-$(( ${minutes:-0} * 180 + 1800 ))}
 
 scripts/setup-host.sh
 source scripts/toolchain.sh
@@ -31,8 +35,7 @@ WORK=$(mktemp -d /tmp/tt-track-vm.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
 echo "build: tt_track.ko and the tt-kmd stand-in" >&2
-make -s KDIR="$KDIR" >&2
-make -s -C "$KDIR" M="$PWD/tests/ttkmd-standin" "${KMAKE_FLAGS[@]}" modules >&2
+make -s KDIR="$KDIR" all standin >&2
 
 echo "build: guest programs and initramfs" >&2
 root=$WORK/root
@@ -65,7 +68,7 @@ if [ "$mode" = bench ]; then
     cp "$bench" "$root/tests/report-bench"
 fi
 unset RUSTFLAGS
-cp tests/guest/{lib.sh,suite.sh,demo.sh,bench.sh} "$root/tests/"
+cp tests/guest/{lib.sh,suite.sh,demo.sh,bench.sh,long.sh} "$root/tests/"
 install -m 755 tests/guest/init "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$WORK/initramfs.gz"
 
@@ -77,7 +80,7 @@ echo "vm: booting the $variant kernel ($accel, 2 vCPUs, 2 emulated PCI cards)" >
 set +e
 timeout "$TIMEOUT" qemu-system-x86_64 -machine q35,accel=$accel -cpu qemu64 -smp 2 -m 3G \
     -kernel "$KDIR/arch/x86/boot/bzImage" -initrd "$WORK/initramfs.gz" \
-    -append "console=ttyS0 panic=-1 oops=panic loglevel=5 ttmode=$mode" \
+    -append "console=ttyS0 panic=-1 oops=panic loglevel=5 ttmode=$mode ttlong=${long:-} ttminutes=${minutes:-0}" \
     -device edu -device edu \
     -nographic -no-reboot -monitor none -serial stdio </dev/null | tee "$log"
 qemu_status=${PIPESTATUS[0]}

@@ -7,3 +7,4 @@ scripts/gen-abi.sh --check
 cargo test --workspace --quiet
 tests/host/libtttrack-consumers.sh
 scripts/qemu-test.sh
+scripts/qemu-test.sh --debug

@@ -42,10 +42,7 @@ static char *straddle;		/* the last bytes of a page followed by `guard` */
 
 static uint64_t rnd(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return xorshift(&rng);
 }
 
 static uint64_t pick(uint64_t n)

@@ -48,5 +48,7 @@ int proc_process(uint32_t dev, int pid, uint32_t chip, unsigned long long bytes[
 int proc_leak(uint32_t dev, uint32_t chip, unsigned long long *bytes, unsigned long long *buffers);
 
 double now_s(void);
+/* xorshift64: deterministic per seed, so a fuzz or soak run can be replayed. */
+uint64_t xorshift(uint64_t *state);
 
 #endif

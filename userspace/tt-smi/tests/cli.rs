@@ -100,6 +100,16 @@ fn malformed_lines_are_skipped_with_warnings() {
 }
 
 #[test]
+fn a_device_removed_between_reads_is_skipped_with_a_warning() {
+    // Device 1's directory was listed, but its stats file is gone by the time it is read.
+    let o = tt_smi(&["--root", &root("removed"), "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("device 1: no stats file (device removed while reading?)"), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["devices"].as_array().unwrap().len(), 1);
+}
+
+#[test]
 fn errors_have_messages_and_exit_codes() {
     let o = tt_smi(&["--root", &root("no-module")]);
     assert_eq!(o.status.code(), Some(3));

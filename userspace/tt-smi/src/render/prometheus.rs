@@ -33,7 +33,9 @@ pub fn render(s: &Snapshot) -> String {
     };
 
     // One family per counter field, one sample per chip and type (KERNEL also by category).
-    let fields: [(&str, &str, fn(&Usage) -> u64, bool); 3] = [
+    /// (metric, help, value, with KERNEL categories)
+    type Field = (&'static str, &'static str, fn(&Usage) -> u64, bool);
+    let fields: [Field; 3] = [
         ("tt_device_memory_used_bytes", "Live bytes tracked by tt_track, by memory type.", |u| u.bytes, true),
         ("tt_device_memory_peak_bytes", "Highest live bytes since tt_track was loaded.", |u| u.peak_bytes, false),
         ("tt_device_buffers", "Live buffers tracked by tt_track, by memory type.", |u| u.buffers, false),

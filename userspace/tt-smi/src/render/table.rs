@@ -9,7 +9,7 @@ fn table(width: u16, header: &[&str]) -> Table {
     t.load_preset(ASCII_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_width(width)
-        .set_header(header.iter().map(|h| Cell::new(h)));
+        .set_header(header.iter().map(Cell::new));
     t
 }
 

@@ -6,10 +6,13 @@ use std::collections::VecDeque;
 
 pub const SAMPLES: usize = 60;
 
-/// (device, chip) -> recent (DRAM used, L1 used).
+/// Recent (DRAM used, L1 used) samples of one chip.
+type Series = VecDeque<(u64, u64)>;
+
+/// (device, chip) -> its recent samples.
 #[derive(Default)]
 pub struct History {
-    series: Vec<((u32, u32), VecDeque<(u64, u64)>)>,
+    series: Vec<((u32, u32), Series)>,
 }
 
 impl History {

@@ -1,0 +1,20 @@
+# Long reliability runs (`make soak MINUTES=N`, `make fuzz MINUTES=N`): the
+# minutes come on the kernel command line as ttminutes=N.
+. ./lib.sh
+minutes=10
+for arg in $(cat /proc/cmdline); do
+    case "$arg" in ttminutes=*) minutes=${arg#ttminutes=} ;; ttlong=*) what=${arg#ttlong=} ;; esac
+done
+load_standin && load_tt_track
+case "$what" in
+    soak) ./soak $((minutes * 60)) ;;
+    fuzz)
+        # The fuzzer in one-minute rounds, a fresh (printed) seed each.
+        i=0
+        while [ $i -lt "$minutes" ]; do
+            ./fuzz 60 $(cat /proc/sys/kernel/random/uuid | tr -dc 0-9 | cut -c1-9) || break
+            i=$((i + 1))
+        done
+        ;;
+esac
+rmmod tt_track && rmmod tenstorrent && echo "PASS clean unload after the long run"
