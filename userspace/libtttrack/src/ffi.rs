@@ -82,9 +82,7 @@ pub extern "C" fn tt_track_available() -> i32 {
 pub extern "C" fn tt_track_strerror(status: i32) -> *const c_char {
     let msg = match status {
         0 => c"success",
-        UNAVAILABLE => {
-            c"tracking unavailable: tt_track.ko not loaded, ABI version mismatch, or TT_TRACK_DISABLE=1"
-        }
+        UNAVAILABLE => c"tracking unavailable: tt_track.ko not loaded, ABI version mismatch, or TT_TRACK_DISABLE=1",
         s => Error::from_errno(s.saturating_neg()).message(),
     };
     msg.as_ptr()

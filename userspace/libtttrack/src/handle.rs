@@ -45,7 +45,11 @@ fn settle(state: i32) -> Result<i32, Error> {
                 // SAFETY: `state` is the descriptor we opened and nobody else saw.
                 unsafe { libc::close(state) };
             }
-            if winner >= 0 { Ok(winner) } else { Err(unavailable(winner)) }
+            if winner >= 0 {
+                Ok(winner)
+            } else {
+                Err(unavailable(winner))
+            }
         }
     }
 }
@@ -68,10 +72,8 @@ fn open() -> Result<i32, Error> {
     if fd < 0 {
         return settle(NO_MODULE);
     }
-    let mut info = abi::tt_track_get_info {
-        argsz: std::mem::size_of::<abi::tt_track_get_info>() as u32,
-        ..Default::default()
-    };
+    let mut info =
+        abi::tt_track_get_info { argsz: std::mem::size_of::<abi::tt_track_get_info>() as u32, ..Default::default() };
     // SAFETY: GET_INFO writes at most sizeof(info) bytes into `info`.
     let ok = unsafe { libc::ioctl(fd, abi::TT_TRACK_GET_INFO as _, &mut info) } == 0;
     if !ok || info.abi_version != abi::TT_TRACK_ABI_VERSION {

@@ -55,9 +55,7 @@ pub fn read(root: &Path, time: u64) -> Result<Reading, ReadError> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(ReadError::NoDevices),
         Err(e) => return Err(io_error(&base, e)),
     };
-    let mut ordinals: Vec<u32> = entries
-        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
-        .collect();
+    let mut ordinals: Vec<u32> = entries.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok()).collect();
     ordinals.sort_unstable();
     if ordinals.is_empty() {
         return Err(ReadError::NoDevices);
@@ -114,9 +112,8 @@ pub fn read(root: &Path, time: u64) -> Result<Reading, ReadError> {
             ReadError::ModuleNotLoaded
         });
     }
-    let module_version = fs::read_to_string(root.join("sys/module/tt_track/version"))
-        .ok()
-        .map(|v| v.trim().to_string());
+    let module_version =
+        fs::read_to_string(root.join("sys/module/tt_track/version")).ok().map(|v| v.trim().to_string());
     Ok(Reading {
         snapshot: Snapshot {
             schema_version: SCHEMA_VERSION,
@@ -271,9 +268,7 @@ fn parse_proc(device: u32, line: &str) -> Option<Process> {
 fn telemetry(root: &Path, ordinal: u32) -> Telemetry {
     let class = root.join(format!("sys/class/tenstorrent/tenstorrent!{ordinal}"));
     let read_num = |p: PathBuf| fs::read_to_string(p).ok()?.trim().parse::<f64>().ok();
-    let hwmon = fs::read_dir(class.join("device/hwmon"))
-        .ok()
-        .and_then(|mut d| d.find_map(|e| Some(e.ok()?.path())));
+    let hwmon = fs::read_dir(class.join("device/hwmon")).ok().and_then(|mut d| d.find_map(|e| Some(e.ok()?.path())));
     Telemetry {
         temperature_c: hwmon.as_ref().and_then(|h| read_num(h.join("temp1_input"))).map(|m| m / 1000.0),
         power_w: hwmon.as_ref().and_then(|h| read_num(h.join("power1_input"))).map(|u| u / 1_000_000.0),

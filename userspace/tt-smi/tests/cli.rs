@@ -12,8 +12,20 @@ fn oneshot_shows_devices_processes_and_leaks() {
     let o = tt_smi(&["--root", &root("normal"), "--width", "120"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
-    for want in ["0000:01:00.0", "blackhole", "54 C", "87 W", "1000 MHz", "3.2 GiB / 12.0 GiB", "27%",
-                 "python3 train.py", "alice", "tt-umd-probe", "40.0 MiB in 10000 buffers", "KERNEL fabric"] {
+    for want in [
+        "0000:01:00.0",
+        "blackhole",
+        "54 C",
+        "87 W",
+        "1000 MHz",
+        "3.2 GiB / 12.0 GiB",
+        "27%",
+        "python3 train.py",
+        "alice",
+        "tt-umd-probe",
+        "40.0 MiB in 10000 buffers",
+        "KERNEL fabric",
+    ] {
         assert!(out.contains(want), "missing {want:?} in\n{out}");
     }
     assert!(stderr(&o).is_empty());
@@ -59,9 +71,15 @@ fn csv_lists_processes_with_quoting() {
 fn prometheus_text_is_openmetrics() {
     let out = stdout(&tt_smi(&["--root", &root("normal"), "--format", "prometheus"]));
     assert!(out.contains("# TYPE tt_device_memory_used_bytes gauge\n"));
-    assert!(out.contains("tt_device_memory_used_bytes{device=\"0\",chip=\"0\",pci=\"0000:01:00.0\",type=\"DRAM\"} 3221225472\n"));
-    assert!(out.contains("tt_device_memory_used_bytes{device=\"0\",chip=\"0\",pci=\"0000:01:00.0\",type=\"KERNEL_FABRIC\"} 131072\n"));
-    assert!(out.contains("tt_device_memory_capacity_bytes{device=\"1\",chip=\"0\",pci=\"0000:02:00.0\",type=\"DRAM\"} 34359738368\n"));
+    assert!(out.contains(
+        "tt_device_memory_used_bytes{device=\"0\",chip=\"0\",pci=\"0000:01:00.0\",type=\"DRAM\"} 3221225472\n"
+    ));
+    assert!(out.contains(
+        "tt_device_memory_used_bytes{device=\"0\",chip=\"0\",pci=\"0000:01:00.0\",type=\"KERNEL_FABRIC\"} 131072\n"
+    ));
+    assert!(out.contains(
+        "tt_device_memory_capacity_bytes{device=\"1\",chip=\"0\",pci=\"0000:02:00.0\",type=\"DRAM\"} 34359738368\n"
+    ));
     assert!(out.contains("tt_device_leaked_bytes_total{device=\"0\",chip=\"0\",pci=\"0000:01:00.0\"} 41943040\n"));
     assert!(out.contains("tt_process_memory_used_bytes{device=\"0\",chip=\"1\",pid=\"412\",command=\"python3 train.py --epochs 3\",type=\"DRAM\"} 1073741824\n"));
     assert!(out.ends_with("# EOF\n"));

@@ -17,12 +17,9 @@ pub const TT_TRACK_ALLOC: u64 =
 pub const TT_TRACK_FREE: u64 =
     nix::request_code_write!(MAGIC, TT_TRACK_NR_FREE as u8, std::mem::size_of::<tt_track_free>()) as u64;
 /// `TT_TRACK_QUERY_STATS`: `_IOWR(0xFA, 0x42, struct tt_track_query_stats)`.
-pub const TT_TRACK_QUERY_STATS: u64 = nix::request_code_readwrite!(
-    MAGIC,
-    TT_TRACK_NR_QUERY_STATS as u8,
-    std::mem::size_of::<tt_track_query_stats>()
-) as u64;
+pub const TT_TRACK_QUERY_STATS: u64 =
+    nix::request_code_readwrite!(MAGIC, TT_TRACK_NR_QUERY_STATS as u8, std::mem::size_of::<tt_track_query_stats>())
+        as u64;
 /// `TT_TRACK_GET_INFO`: `_IOWR(0xFA, 0x43, struct tt_track_get_info)`.
 pub const TT_TRACK_GET_INFO: u64 =
-    nix::request_code_readwrite!(MAGIC, TT_TRACK_NR_GET_INFO as u8, std::mem::size_of::<tt_track_get_info>())
-        as u64;
+    nix::request_code_readwrite!(MAGIC, TT_TRACK_NR_GET_INFO as u8, std::mem::size_of::<tt_track_get_info>()) as u64;

@@ -24,7 +24,7 @@ impl Floor {
     #[inline]
     pub fn noop(&self) {
         let cmd = ((tt_track_abi::TT_TRACK_IOCTL_MAGIC as u64) << 8) | 0x7f; // _IO(0xFA, 0x7f)
-        // SAFETY: an unknown command; the kernel reads nothing.
+                                                                             // SAFETY: an unknown command; the kernel reads nothing.
         unsafe { libc::ioctl(self.0, cmd as _, 0usize) };
     }
 }

@@ -42,8 +42,12 @@ fn cpu() {
     let server_cpu = stop_server(client, server) as f64 / EVENTS as f64;
 
     println!("cpu per event over {EVENTS} events (ns): noop_ioctl {noop:.0}, tracked {tracked:.0} (all in the caller), socket client {client_cpu:.0} + server {server_cpu:.0} = {:.0}", client_cpu + server_cpu);
-    println!("ratios: tracked/noop {:.2}, tracked/socket_client {:.3}, tracked/socket_total {:.3}",
-        tracked / noop, tracked / client_cpu, tracked / (client_cpu + server_cpu));
+    println!(
+        "ratios: tracked/noop {:.2}, tracked/socket_client {:.3}, tracked/socket_total {:.3}",
+        tracked / noop,
+        tracked / client_cpu,
+        tracked / (client_cpu + server_cpu)
+    );
 }
 
 /// Runs `pairs(n)` in `procs` processes at once; returns pairs per second overall.
@@ -89,8 +93,11 @@ fn slab() {
     let before = meminfo("SUnreclaim:");
     prefill(DEVICE, 0, N);
     let after = meminfo("SUnreclaim:");
-    println!("slab: SUnreclaim grew {} bytes over {N} live entries: {:.1} bytes per entry",
-        after - before, (after - before) as f64 / N as f64);
+    println!(
+        "slab: SUnreclaim grew {} bytes over {N} live entries: {:.1} bytes per entry",
+        after - before,
+        (after - before) as f64 / N as f64
+    );
 }
 
 fn main() {

@@ -34,7 +34,11 @@ pub fn human(bytes: u64) -> String {
 }
 
 pub fn percent(used: u64, cap: u64) -> f64 {
-    if cap == 0 { 0.0 } else { used as f64 * 100.0 / cap as f64 }
+    if cap == 0 {
+        0.0
+    } else {
+        used as f64 * 100.0 / cap as f64
+    }
 }
 
 /// An ASCII bar of `width` cells: "[####......]".

@@ -61,7 +61,11 @@ pub fn devices(s: &Snapshot, width: u16) -> String {
             t.add_row(row);
         }
     }
-    if narrow { format!("{t}\n{m}\n") } else { format!("{t}\n") }
+    if narrow {
+        format!("{t}\n{m}\n")
+    } else {
+        format!("{t}\n")
+    }
 }
 
 /// Per chip: each type with its share of the memory it lives in.
