@@ -80,7 +80,7 @@ echo "vm: booting the $variant kernel ($accel, 2 vCPUs, 2 emulated PCI cards)" >
 set +e
 timeout "$TIMEOUT" qemu-system-x86_64 -machine q35,accel=$accel -cpu qemu64 -smp 2 -m 3G \
     -kernel "$KDIR/arch/x86/boot/bzImage" -initrd "$WORK/initramfs.gz" \
-    -append "console=ttyS0 panic=-1 oops=panic loglevel=5 ttmode=$mode ttlong=${long:-} ttminutes=${minutes:-0}" \
+    -append "console=ttyS0 panic=-1 oops=panic loglevel=5 ttmode=$mode ttvariant=$variant ttlong=${long:-} ttminutes=${minutes:-0}" \
     -device edu -device edu \
     -nographic -no-reboot -monitor none -serial stdio </dev/null | tee "$log"
 qemu_status=${PIPESTATUS[0]}

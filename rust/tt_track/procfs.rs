@@ -119,8 +119,10 @@ impl SeqSource for Allocations {
     }
 
     fn refresh(&self, c: &mut AllocCursor) -> bool {
+        if c.header {
+            return true;
+        }
         match c.line.take() {
-            _ if c.header => true,
             Some(l) => self.seek(c, l.client.id, l.key),
             None => false,
         }

@@ -89,32 +89,25 @@ impl Tracker {
     }
 
     fn detach(&self, address: &[u8]) {
-        let files = {
-            let mut reg = self.registry.lock();
-            let Some(slot) = reg.slots.iter_mut().find(|s| s.device.address_str().as_bytes() == address) else {
-                return;
-            };
-            slot.device.set_ordinal(None);
-            slot.files.take()
-        };
-        // Removing a /proc file waits for its readers: do it without the lock.
-        drop(files);
+        drop(self.take_files(|s| s.device.address_str().as_bytes() == address));
     }
 
     /// Remove every /proc file (module exit). Also breaks the reference
     /// cycle tracker -> registry -> files -> tracker.
     pub(crate) fn detach_all(&self) {
-        loop {
-            let files = {
-                let mut reg = self.registry.lock();
-                let Some(slot) = reg.slots.iter_mut().find(|s| s.files.is_some()) else {
-                    return;
-                };
-                slot.device.set_ordinal(None);
-                slot.files.take()
-            };
+        while let Some(files) = self.take_files(|s| s.files.is_some()) {
             drop(files);
         }
+    }
+
+    /// Marks the first slot `pick` selects as unbound and takes its files out.
+    /// Removing a /proc file waits for its readers: callers drop the files
+    /// after the lock is released.
+    fn take_files(&self, pick: impl Fn(&Slot) -> bool) -> Option<Option<DeviceFiles>> {
+        let mut reg = self.registry.lock();
+        let slot = reg.slots.iter_mut().find(|s| pick(s))?;
+        slot.device.set_ordinal(None);
+        Some(slot.files.take())
     }
 }
 

@@ -34,23 +34,6 @@ pub enum MemType {
     Kernel = abi::TT_TRACK_TYPE_KERNEL,
 }
 
-impl MemType {
-    pub const ALL: [MemType; 7] = [
-        MemType::Dram,
-        MemType::L1,
-        MemType::SystemMemory,
-        MemType::L1Small,
-        MemType::Trace,
-        MemType::Cb,
-        MemType::Kernel,
-    ];
-
-    /// The name used in the /proc files.
-    pub fn name(self) -> &'static str {
-        ["DRAM", "L1", "SYSTEM_MEMORY", "L1_SMALL", "TRACE", "CB", "KERNEL"][self as usize]
-    }
-}
-
 /// What a KERNEL (kernel binary) allocation is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u32)]

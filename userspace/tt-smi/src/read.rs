@@ -179,6 +179,11 @@ fn num(s: &str) -> Option<u64> {
     s.parse().ok()
 }
 
+/// `BYTES BUFFERS PEAK`
+fn usage(f: &[&str]) -> Option<Usage> {
+    Some(Usage { bytes: num(f[0])?, buffers: num(f[1])?, peak_bytes: num(f[2])? })
+}
+
 fn chip_mut(device: &mut Device, chip: u32) -> &mut Chip {
     let i = match device.chips.iter().position(|c| c.chip == chip) {
         Some(i) => i,
@@ -208,7 +213,7 @@ fn parse_total(line: &str, device: &mut Device) -> Option<()> {
     let f = fields(line, 7)?;
     let chip = num(f[1])? as u32;
     let kind = TYPES.iter().position(|t| *t == f[2])?;
-    let usage = Usage { bytes: num(f[3])?, buffers: num(f[4])?, peak_bytes: num(f[5])? };
+    let usage = usage(&f[3..6])?;
     let capacity = if f[6] == "-" { None } else { Some(num(f[6])?) };
     let c = chip_mut(device, chip);
     c.types[kind] = usage;
@@ -225,7 +230,7 @@ fn parse_kernel(line: &str, device: &mut Device) -> Option<()> {
     let f = fields(line, 6)?;
     let chip = num(f[1])? as u32;
     let cat = CATEGORIES.iter().position(|c| *c == f[2])?;
-    let usage = Usage { bytes: num(f[3])?, buffers: num(f[4])?, peak_bytes: num(f[5])? };
+    let usage = usage(&f[3..6])?;
     chip_mut(device, chip).kernel[cat] = usage;
     Some(())
 }
