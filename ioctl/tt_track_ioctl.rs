@@ -45,95 +45,47 @@ pub struct tt_track_alloc {
 fn bindgen_test_layout_tt_track_alloc() {
     const UNINIT: ::core::mem::MaybeUninit<tt_track_alloc> = ::core::mem::MaybeUninit::uninit();
     let ptr = UNINIT.as_ptr();
-    assert_eq!(
-        ::core::mem::size_of::<tt_track_alloc>(),
-        40usize,
-        concat!("Size of: ", stringify!(tt_track_alloc))
-    );
-    assert_eq!(
-        ::core::mem::align_of::<tt_track_alloc>(),
-        8usize,
-        concat!("Alignment of ", stringify!(tt_track_alloc))
-    );
+    assert_eq!(::core::mem::size_of::<tt_track_alloc>(), 40usize, concat!("Size of: ", stringify!(tt_track_alloc)));
+    assert_eq!(::core::mem::align_of::<tt_track_alloc>(), 8usize, concat!("Alignment of ", stringify!(tt_track_alloc)));
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).argsz) as usize - ptr as usize },
         0usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_alloc),
-            "::",
-            stringify!(argsz)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_alloc), "::", stringify!(argsz))
     );
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).flags) as usize - ptr as usize },
         4usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_alloc),
-            "::",
-            stringify!(flags)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_alloc), "::", stringify!(flags))
     );
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).device) as usize - ptr as usize },
         8usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_alloc),
-            "::",
-            stringify!(device)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_alloc), "::", stringify!(device))
     );
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).chip) as usize - ptr as usize },
         12usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_alloc),
-            "::",
-            stringify!(chip)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_alloc), "::", stringify!(chip))
     );
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).type_) as usize - ptr as usize },
         16usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_alloc),
-            "::",
-            stringify!(type_)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_alloc), "::", stringify!(type_))
     );
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).category) as usize - ptr as usize },
         20usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_alloc),
-            "::",
-            stringify!(category)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_alloc), "::", stringify!(category))
     );
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).buffer_id) as usize - ptr as usize },
         24usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_alloc),
-            "::",
-            stringify!(buffer_id)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_alloc), "::", stringify!(buffer_id))
     );
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).size) as usize - ptr as usize },
         32usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_alloc),
-            "::",
-            stringify!(size)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_alloc), "::", stringify!(size))
     );
 }
 #[repr(C)]
@@ -151,85 +103,42 @@ pub struct tt_track_free {
 fn bindgen_test_layout_tt_track_free() {
     const UNINIT: ::core::mem::MaybeUninit<tt_track_free> = ::core::mem::MaybeUninit::uninit();
     let ptr = UNINIT.as_ptr();
-    assert_eq!(
-        ::core::mem::size_of::<tt_track_free>(),
-        32usize,
-        concat!("Size of: ", stringify!(tt_track_free))
-    );
-    assert_eq!(
-        ::core::mem::align_of::<tt_track_free>(),
-        8usize,
-        concat!("Alignment of ", stringify!(tt_track_free))
-    );
+    assert_eq!(::core::mem::size_of::<tt_track_free>(), 32usize, concat!("Size of: ", stringify!(tt_track_free)));
+    assert_eq!(::core::mem::align_of::<tt_track_free>(), 8usize, concat!("Alignment of ", stringify!(tt_track_free)));
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).argsz) as usize - ptr as usize },
         0usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_free),
-            "::",
-            stringify!(argsz)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_free), "::", stringify!(argsz))
     );
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).flags) as usize - ptr as usize },
         4usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_free),
-            "::",
-            stringify!(flags)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_free), "::", stringify!(flags))
     );
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).device) as usize - ptr as usize },
         8usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_free),
-            "::",
-            stringify!(device)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_free), "::", stringify!(device))
     );
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).chip) as usize - ptr as usize },
         12usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_free),
-            "::",
-            stringify!(chip)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_free), "::", stringify!(chip))
     );
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).type_) as usize - ptr as usize },
         16usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_free),
-            "::",
-            stringify!(type_)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_free), "::", stringify!(type_))
     );
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).reserved) as usize - ptr as usize },
         20usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_free),
-            "::",
-            stringify!(reserved)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_free), "::", stringify!(reserved))
     );
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).buffer_id) as usize - ptr as usize },
         24usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_free),
-            "::",
-            stringify!(buffer_id)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_free), "::", stringify!(buffer_id))
     );
 }
 #[repr(C)]
@@ -241,8 +150,7 @@ pub struct tt_track_type_stats {
 }
 #[test]
 fn bindgen_test_layout_tt_track_type_stats() {
-    const UNINIT: ::core::mem::MaybeUninit<tt_track_type_stats> =
-        ::core::mem::MaybeUninit::uninit();
+    const UNINIT: ::core::mem::MaybeUninit<tt_track_type_stats> = ::core::mem::MaybeUninit::uninit();
     let ptr = UNINIT.as_ptr();
     assert_eq!(
         ::core::mem::size_of::<tt_track_type_stats>(),
@@ -257,32 +165,17 @@ fn bindgen_test_layout_tt_track_type_stats() {
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).bytes) as usize - ptr as usize },
         0usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_type_stats),
-            "::",
-            stringify!(bytes)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_type_stats), "::", stringify!(bytes))
     );
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).buffers) as usize - ptr as usize },
         8usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_type_stats),
-            "::",
-            stringify!(buffers)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_type_stats), "::", stringify!(buffers))
     );
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).peak_bytes) as usize - ptr as usize },
         16usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_type_stats),
-            "::",
-            stringify!(peak_bytes)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_type_stats), "::", stringify!(peak_bytes))
     );
 }
 #[repr(C)]
@@ -303,8 +196,7 @@ pub struct tt_track_query_stats {
 }
 #[test]
 fn bindgen_test_layout_tt_track_query_stats() {
-    const UNINIT: ::core::mem::MaybeUninit<tt_track_query_stats> =
-        ::core::mem::MaybeUninit::uninit();
+    const UNINIT: ::core::mem::MaybeUninit<tt_track_query_stats> = ::core::mem::MaybeUninit::uninit();
     let ptr = UNINIT.as_ptr();
     assert_eq!(
         ::core::mem::size_of::<tt_track_query_stats>(),
@@ -319,122 +211,62 @@ fn bindgen_test_layout_tt_track_query_stats() {
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).argsz) as usize - ptr as usize },
         0usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_query_stats),
-            "::",
-            stringify!(argsz)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_query_stats), "::", stringify!(argsz))
     );
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).flags) as usize - ptr as usize },
         4usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_query_stats),
-            "::",
-            stringify!(flags)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_query_stats), "::", stringify!(flags))
     );
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).device) as usize - ptr as usize },
         8usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_query_stats),
-            "::",
-            stringify!(device)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_query_stats), "::", stringify!(device))
     );
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).chip) as usize - ptr as usize },
         12usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_query_stats),
-            "::",
-            stringify!(chip)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_query_stats), "::", stringify!(chip))
     );
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).scope) as usize - ptr as usize },
         16usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_query_stats),
-            "::",
-            stringify!(scope)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_query_stats), "::", stringify!(scope))
     );
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).open_files) as usize - ptr as usize },
         20usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_query_stats),
-            "::",
-            stringify!(open_files)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_query_stats), "::", stringify!(open_files))
     );
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).dram_capacity) as usize - ptr as usize },
         24usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_query_stats),
-            "::",
-            stringify!(dram_capacity)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_query_stats), "::", stringify!(dram_capacity))
     );
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).l1_capacity) as usize - ptr as usize },
         32usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_query_stats),
-            "::",
-            stringify!(l1_capacity)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_query_stats), "::", stringify!(l1_capacity))
     );
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).leaked_bytes) as usize - ptr as usize },
         40usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_query_stats),
-            "::",
-            stringify!(leaked_bytes)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_query_stats), "::", stringify!(leaked_bytes))
     );
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).leaked_buffers) as usize - ptr as usize },
         48usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_query_stats),
-            "::",
-            stringify!(leaked_buffers)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_query_stats), "::", stringify!(leaked_buffers))
     );
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).types) as usize - ptr as usize },
         56usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_query_stats),
-            "::",
-            stringify!(types)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_query_stats), "::", stringify!(types))
     );
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).kernel) as usize - ptr as usize },
         224usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_query_stats),
-            "::",
-            stringify!(kernel)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_query_stats), "::", stringify!(kernel))
     );
 }
 #[repr(C)]
@@ -451,8 +283,7 @@ pub struct tt_track_device_info {
 }
 #[test]
 fn bindgen_test_layout_tt_track_device_info() {
-    const UNINIT: ::core::mem::MaybeUninit<tt_track_device_info> =
-        ::core::mem::MaybeUninit::uninit();
+    const UNINIT: ::core::mem::MaybeUninit<tt_track_device_info> = ::core::mem::MaybeUninit::uninit();
     let ptr = UNINIT.as_ptr();
     assert_eq!(
         ::core::mem::size_of::<tt_track_device_info>(),
@@ -467,82 +298,42 @@ fn bindgen_test_layout_tt_track_device_info() {
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).ordinal) as usize - ptr as usize },
         0usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_device_info),
-            "::",
-            stringify!(ordinal)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_device_info), "::", stringify!(ordinal))
     );
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).vendor_id) as usize - ptr as usize },
         4usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_device_info),
-            "::",
-            stringify!(vendor_id)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_device_info), "::", stringify!(vendor_id))
     );
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).device_id) as usize - ptr as usize },
         6usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_device_info),
-            "::",
-            stringify!(device_id)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_device_info), "::", stringify!(device_id))
     );
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).pci_address) as usize - ptr as usize },
         8usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_device_info),
-            "::",
-            stringify!(pci_address)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_device_info), "::", stringify!(pci_address))
     );
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).arch) as usize - ptr as usize },
         24usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_device_info),
-            "::",
-            stringify!(arch)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_device_info), "::", stringify!(arch))
     );
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).dram_capacity) as usize - ptr as usize },
         40usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_device_info),
-            "::",
-            stringify!(dram_capacity)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_device_info), "::", stringify!(dram_capacity))
     );
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).l1_capacity) as usize - ptr as usize },
         48usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_device_info),
-            "::",
-            stringify!(l1_capacity)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_device_info), "::", stringify!(l1_capacity))
     );
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).chips_seen) as usize - ptr as usize },
         56usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_device_info),
-            "::",
-            stringify!(chips_seen)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_device_info), "::", stringify!(chips_seen))
     );
 }
 #[repr(C)]
@@ -571,51 +362,26 @@ fn bindgen_test_layout_tt_track_get_info() {
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).argsz) as usize - ptr as usize },
         0usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_get_info),
-            "::",
-            stringify!(argsz)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_get_info), "::", stringify!(argsz))
     );
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).flags) as usize - ptr as usize },
         4usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_get_info),
-            "::",
-            stringify!(flags)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_get_info), "::", stringify!(flags))
     );
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).abi_version) as usize - ptr as usize },
         8usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_get_info),
-            "::",
-            stringify!(abi_version)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_get_info), "::", stringify!(abi_version))
     );
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).device_count) as usize - ptr as usize },
         12usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_get_info),
-            "::",
-            stringify!(device_count)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_get_info), "::", stringify!(device_count))
     );
     assert_eq!(
         unsafe { ::core::ptr::addr_of!((*ptr).devices) as usize - ptr as usize },
         16usize,
-        concat!(
-            "Offset of field: ",
-            stringify!(tt_track_get_info),
-            "::",
-            stringify!(devices)
-        )
+        concat!("Offset of field: ", stringify!(tt_track_get_info), "::", stringify!(devices))
     );
 }

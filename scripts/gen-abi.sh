@@ -1,5 +1,6 @@
 #!/bin/bash
 # Generates ioctl/tt_track_ioctl.rs from ioctl/tt_track_ioctl.h with bindgen.
+# Formatted with the project rustfmt.toml so `cargo fmt` leaves it alone.
 # `--check` regenerates into a temporary file and fails if the committed one is stale.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +18,7 @@ target=$out
         --allowlist-type 'tt_track_.*' --allowlist-var 'TT_TRACK_.*' \
         --with-derive-default --default-macro-constant-type unsigned \
         -- -I/usr/include
-} > "$target.tmp"
+} | rustfmt --edition 2021 --config-path rustfmt.toml > "$target.tmp"
 mv "$target.tmp" "$target"
 
 if [ "${1:-}" = --check ]; then
