@@ -5,6 +5,7 @@
 #   scripts/qemu-test.sh --demo    the main job, shown: a live workload, a SIGKILL,
 #                                  the /proc files before and after
 #   scripts/qemu-test.sh --bench   the benchmarks (BENCHMARKS.md), in one VM run
+#   scripts/qemu-test.sh --ttnn    only the ttnn part of the suite (tests/guest/ttnn.sh)
 #   scripts/qemu-test.sh --debug   the suite on the debug kernel (KASAN, lockdep, kmemleak,
 #                                  UBSAN, SLUB debugging), with a kmemleak scan at the end
 #   scripts/qemu-test.sh --soak N  the soak test for N minutes (debug kernel)
@@ -20,15 +21,17 @@ variant=base
 case "${1:-}" in
     --demo) mode=demo ;;
     --bench) mode=bench ;;
+    --ttnn) mode=ttnn ;;
     --debug) variant=debug ;;
     --soak|--fuzz) mode=long variant=debug long=${1#--} minutes=${2:?minutes}
         [[ "$minutes" =~ ^[1-9][0-9]*$ ]] || { echo "$0: minutes must be a positive number" >&2; exit 2; } ;;
     "") ;;
-    *) echo "usage: $0 [--demo|--bench|--debug|--soak MINUTES|--fuzz MINUTES]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--demo|--bench|--ttnn|--debug|--soak MINUTES|--fuzz MINUTES]" >&2; exit 2 ;;
 esac
 TIMEOUT=${TT_TRACK_VM_TIMEOUT:-$(( ${minutes:-0} * 180 + 1800 ))}
 
 scripts/setup-host.sh
+VENV=$(scripts/setup-ttnn.sh | tail -1)
 source scripts/toolchain.sh
 KDIR=$(scripts/build-kernel.sh "$variant" | tail -1)
 WORK=$(mktemp -d /tmp/tt-track-vm.XXXXXX)
@@ -45,17 +48,25 @@ cp tt_track.ko tests/ttkmd-standin/tenstorrent.ko "$root/modules/"
 for prog in tt_track_test fuzz soak; do
     gcc -static -O2 -Wall -Werror -pthread -o "$root/tests/$prog" tests/guest/$prog.c tests/guest/tt.c
 done
-scripts/install-libtttrack.sh "$WORK/prefix" >&2
+scripts/install-ttmetal-shim.sh "$WORK/prefix" >&2
 inc=(-I"$WORK/prefix/include")
 g++ -static -O2 -Wall -Werror -pthread "${inc[@]}" -o "$root/tests/lib_cpp_test" \
     tests/guest/lib_cpp_test.cpp "$WORK/prefix/lib/libtttrack.a" -ldl 2>/dev/null
 gcc -O2 -Wall -Werror "${inc[@]}" -o "$root/tests/lib_c_test" tests/guest/lib_c_test.c \
     -L"$WORK/prefix/lib" -ltttrack -Wl,-rpath,/usr/lib/tt-track
-# The shared-library test needs the dynamic loader and its libraries in the guest.
+# ttnn with the shim (tests/guest/ttnn.sh); an unknown TT-Metal for it to refuse.
+mkdir -p "$root/tests/ttnn" "$root/tests/fake"
+cp "$WORK/prefix/lib/libtttrack-ttmetal.so" tests/ttnn/{workload.py,*.yaml} "$root/tests/ttnn/"
+gcc -O2 -Wall -Werror -shared -fPIC -o "$root/tests/fake/libtt_metal.so" tests/ttnn/fake_tt_metal.c
+gcc -O2 -Wall -Werror -o "$root/tests/fake_host" tests/ttnn/fake_host.c
+# Dynamically linked guest programs need the loader and their libraries.
 mkdir -p "$root/usr/lib/tt-track"
 cp "$WORK/prefix/lib/libtttrack.so" "$root/usr/lib/tt-track/"
-LD_LIBRARY_PATH="$WORK/prefix/lib" ldd "$root/tests/lib_c_test" | grep -o '/[^ ]*' | while read -r lib; do
-    mkdir -p "$root$(dirname "$lib")" && cp -L "$lib" "$root$lib"
+cp /usr/bin/trinity "$root/tests/"
+for dynamic in tests/lib_c_test tests/ttnn/libtttrack-ttmetal.so tests/trinity; do
+    LD_LIBRARY_PATH="$WORK/prefix/lib" ldd "$root/$dynamic" | grep -o '/[^ ]*' | while read -r lib; do
+        mkdir -p "$root$(dirname "$lib")" && cp -L "$lib" "$root$lib"
+    done
 done
 # Rust programs for the guest, static so it needs no libraries.
 static=(--target x86_64-unknown-linux-gnu -p tt-smi -p tt-track-bench)
@@ -68,7 +79,7 @@ if [ "$mode" = bench ]; then
     cp "$bench" "$root/tests/report-bench"
 fi
 unset RUSTFLAGS
-cp tests/guest/{lib.sh,suite.sh,demo.sh,bench.sh,long.sh} "$root/tests/"
+cp tests/guest/{lib.sh,suite.sh,ttnn.sh,demo.sh,bench.sh,long.sh} "$root/tests/"
 install -m 755 tests/guest/init "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$WORK/initramfs.gz"
 
@@ -78,10 +89,11 @@ if [ "${TT_TRACK_KVM:-0}" = 1 ] && [ -w /dev/kvm ]; then accel=kvm; fi
 log=$WORK/console.log
 echo "vm: booting the $variant kernel ($accel, 2 vCPUs, 2 emulated PCI cards)" >&2
 set +e
-timeout "$TIMEOUT" qemu-system-x86_64 -machine q35,accel=$accel -cpu qemu64 -smp 2 -m 3G \
+timeout "$TIMEOUT" qemu-system-x86_64 -machine q35,accel=$accel -cpu max -smp 2 -m 3G \
     -kernel "$KDIR/arch/x86/boot/bzImage" -initrd "$WORK/initramfs.gz" \
-    -append "console=ttyS0 panic=-1 oops=panic loglevel=5 ttmode=$mode ttvariant=$variant ttlong=${long:-} ttminutes=${minutes:-0}" \
+    -append "console=ttyS0 panic=-1 oops=panic loglevel=5 ttmode=$mode ttvariant=$variant ttlong=${long:-} ttminutes=${minutes:-0} ttvenv=$VENV" \
     -device edu -device edu \
+    -virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
     -nographic -no-reboot -monitor none -serial stdio </dev/null | tee "$log"
 qemu_status=${PIPESTATUS[0]}
 set -e

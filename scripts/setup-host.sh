@@ -5,7 +5,7 @@ set -euo pipefail
 
 PKGS=(linux-source-6.12 rustc-web rust-web-src libstd-rust-web-dev
       clang-16 lld-16 llvm-16 libclang-16-dev qemu-system-x86
-      busybox-static cmake pkg-config g++ bc flex bison libelf-dev libssl-dev cpio kmod pahole make gcc xz-utils)
+      busybox-static trinity cmake pkg-config g++ bc flex bison libelf-dev libssl-dev cpio kmod pahole make gcc xz-utils)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -10,3 +10,11 @@ echo "==== two processes"
 ./tt-track-bench scaling
 echo "==== kernel memory per entry"
 ./tt-track-bench slab
+echo "==== ttnn: what the TT-Metal shim adds per allocation event"
+if mount_host; then
+    for round in 1 2 3; do
+        echo "without shim: $(in_host env TT_TRACK_SHIM= $venv/bin/python /tmp/workload.py bench 2000 2>/dev/null)"
+        echo "with shim:    $(in_host $venv/bin/python /tmp/workload.py bench 2000 2>/dev/null)"
+    done
+    unmount_host
+fi

@@ -8,9 +8,53 @@ fail() { echo "FAIL $1: $2"; }
 load_standin() { insmod $M/tenstorrent.ko; }
 load_tt_track() { insmod $M/tt_track.ko $PARAMS; }
 loaded() { grep -q "^$1 " /proc/modules; }
+# check NAME CONDITION...: one PASS/FAIL line.
+check() {
+    name=$1; shift
+    if "$@"; then pass "$name"; else fail "$name" "$*"; fi
+}
 
 # The debug kernel (KASAN, kmemleak, SLUB debugging) is ~100x slower per
 # allocation: scale the largest test down there.
 if grep -qw ttvariant=debug /proc/cmdline; then
     export TT_MILLION=100000 TT_FUZZ_SECONDS=15
 fi
+
+# trinity (Debian's syscall fuzzer) at tt_track only: its device node and its
+# /proc files are the victims, bind-mounted into one directory (trinity's file
+# descriptors come from there instead of all of /dev, /proc and /sys).
+trinity_at_tt_track() {
+    ops=$1
+    mkdir -p /tmp/victims
+    for f in /dev/tenstorrent-track /proc/driver/tenstorrent/0/allocations /proc/driver/tenstorrent/1/stats; do
+        v=/tmp/victims/$(echo "$f" | tr / _)
+        [ -e "$v" ] || { touch "$v" && mount --bind "$f" "$v"; }
+    done
+    (cd /tmp && timeout 900 /tests/trinity --dangerous -q -l off -C 2 -N "$ops" -V /tmp/victims \
+        --disable-fds=sockets,pipes,perf,epoll,eventfd,timerfd,testfile,memfd,drm \
+        -c ioctl -c read -c write -c pread64 -c pwrite64 -c lseek -c mmap -c poll -c fcntl -c dup2)
+    echo "trinity: exit status $?"
+    for v in /tmp/victims/*; do umount "$v"; done
+}
+
+# The host's files, read-only over 9p at $H, with the guest's own /proc, /sys,
+# /dev and a tmpfs /tmp on top: `in_host CMD` runs the host's programs (the
+# ttnn venv) inside the guest. The tests' files are copied to $H/tmp.
+H=/host
+venv=$(sed -n 's/.*ttvenv=\([^ ]*\).*/\1/p' /proc/cmdline)
+mount_host() {
+    mkdir -p $H
+    if ! mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose host $H; then
+        fail "host share" "cannot mount the 9p share"
+        return 1
+    fi
+    for d in proc sys dev; do mount --bind /$d $H/$d; done
+    mkdir -p /dev/shm && mount -t tmpfs tmp $H/tmp && mount -t tmpfs shm $H/dev/shm
+    cp /tests/ttnn/* /tests/tt-smi $H/tmp/
+}
+unmount_host() { umount $H/dev/shm $H/tmp $H/dev $H/sys $H/proc $H; }
+in_host() {
+    chroot $H /usr/bin/env -i PATH=/usr/bin:/bin HOME=/tmp TT_METAL_CACHE=/tmp/tt-metal-cache/ \
+        PYTHONDONTWRITEBYTECODE=1 TT_LOGGER_LEVEL=error LOGURU_LEVEL=WARNING TT_TRACK_SHIM=/tmp/libtttrack-ttmetal.so \
+        TT_METAL_MOCK_CLUSTER_DESC_PATH=/tmp/${board:-wormhole_n150}.yaml "$@"
+}

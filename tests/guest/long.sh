@@ -9,10 +9,12 @@ load_standin && load_tt_track
 case "$what" in
     soak) ./soak $((minutes * 60)) ;;
     fuzz)
-        # The fuzzer in one-minute rounds, a fresh (printed) seed each.
+        # Rounds of the structured fuzzer (one minute, a fresh printed seed each)
+        # and 100,000 trinity syscalls.
         i=0
         while [ $i -lt "$minutes" ]; do
             ./fuzz 60 $(cat /proc/sys/kernel/random/uuid | tr -dc 0-9 | cut -c1-9) || break
+            trinity_at_tt_track 100000
             i=$((i + 1))
         done
         ;;

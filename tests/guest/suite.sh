@@ -2,11 +2,6 @@
 # tt_track_test with the stand-in and tt_track loaded.
 . ./lib.sh
 
-# check NAME CONDITION...: one PASS/FAIL line.
-check() {
-    name=$1; shift
-    if "$@"; then pass "$name"; else fail "$name" "$*"; fi
-}
 tt_files() { [ -e /proc/driver/tenstorrent/0/allocations ] && [ -e /proc/driver/tenstorrent/1/stats ] \
     && [ -c /dev/tenstorrent-track ]; }
 no_tt_files() { [ ! -e /proc/driver/tenstorrent/0/allocations ] && [ ! -e /proc/driver/tenstorrent/1/stats ]; }
@@ -71,6 +66,12 @@ for seed in 1 2 3 $(cat /proc/sys/kernel/random/uuid 2>/dev/null | tr -dc 0-9 | 
     timeout 300 ./fuzz ${TT_FUZZ_SECONDS:-10} $seed || true
 done
 
+# trinity, bounded by a syscall count: afterwards no entry is left behind and
+# the module still answers.
+trinity_at_tt_track ${TT_TRINITY_OPS:-20000}
+check "after trinity: no entries left" test "$(grep -c '^proc ' /proc/driver/tenstorrent/0/stats)" -eq 0
+check "after trinity: a round trip still works" sh -c "$T roundtrip >/dev/null"
+
 # Soak: 16 processes, random alloc/free/fork/exit and SIGKILLs, invariants every second.
 timeout 600 ./soak ${TT_SOAK_SECONDS:-20} || true
 
@@ -121,6 +122,9 @@ warned=$(dmesg | grep -c "closed with 100 live buffers")
 check "leak warnings rate-limited ($warned of 100)" test "$warned" -ge 1 -a "$warned" -le 20
 $T hold 1 1 & h=$!; sleep 6; kill -9 $h; wait $h 2>/dev/null
 check "suppressed leak warnings reported" sh -c "dmesg | grep -q '0000:00:04.0: [0-9]* leak warnings suppressed'"
+
+# Real ttnn with the TT-Metal shim.
+. ./ttnn.sh
 
 # Debug kernel: a kmemleak scan while the modules are loaded (their symbols
 # resolve); the host fails the run on any "unreferenced object".

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// Loading the shim is all a program does to be tracked. It registers its
+// processor as soon as libtt_metal.so is in the process: at once if it is
+// already loaded (ctypes.CDLL after `import ttnn`, or a program linked with
+// it), else right after the dlopen that brings it in (LD_PRELOAD).
+//
+// GraphTracker's processor stack is per thread, so the processor is put at
+// the bottom of every thread's stack the first time that thread uses
+// GraphTracker: libtt_metal.so's calls to GraphTracker::instance() are routed
+// through attach_this_thread() by rewriting its PLT entry. The bottom, so
+// that push/pop pairs of others (ttnn's graph capture) stay balanced. Its
+// calls to MeshWorkloadImpl::finalize_offsets are routed the same way, to see
+// program binaries with their final size.
+#include <dlfcn.h>
+#include <tt_track.h>
+
+#include <atomic>
+#include <cstdarg>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "plt_hook.hpp"
+#include "processor.hpp"
+
+namespace tt_track_shim {
+
+namespace {
+
+enum State { kWaiting, kTracking, kInert };
+std::atomic<int> state{kWaiting};
+std::mutex attach_lock;
+TtMetal* metal = nullptr;
+std::shared_ptr<TrackProcessor> processor;
+
+void say(const char* fmt, ...) {
+    std::va_list args;
+    va_start(args, fmt);
+    std::fputs("tt-track shim: ", stderr);
+    std::vfprintf(stderr, fmt, args);
+    std::fputc('\n', stderr);
+    va_end(args);
+}
+
+void attach_this_thread() {
+    thread_local bool attached = false;
+    if (attached) return;
+    attached = true;
+    auto& stack = *static_cast<std::vector<std::shared_ptr<GraphProcessorSlots>>*>(metal->thread_processors());
+    for (const auto& p : stack)
+        if (p.get() == processor.get()) return;
+    stack.insert(stack.begin(), processor);
+}
+
+void* instance_hook() {
+    if (state.load(std::memory_order_acquire) == kTracking) attach_this_thread();
+    return metal->tracker();
+}
+
+void finalize_hook(void* workload, IDevice* mesh) {
+    metal->finalize_workload(workload, mesh);
+    processor->workload_finalized(workload, mesh);
+}
+
+void try_attach() {
+    if (state.load(std::memory_order_acquire) != kWaiting) return;
+    std::lock_guard<std::mutex> guard(attach_lock);
+    if (state.load(std::memory_order_relaxed) != kWaiting) return;
+    std::string why;
+    TtMetal* found = TtMetal::find(why);
+    if (found == nullptr) {
+        if (!why.empty()) {
+            say("unknown TT-Metal interface (%s); not tracking", why.c_str());
+            state.store(kInert, std::memory_order_release);
+        }
+        return;
+    }
+    if (!tt_track_available()) {
+        say("tt_track is not available (module not loaded, or TT_TRACK_DISABLE=1); not tracking");
+        state.store(kInert, std::memory_order_release);
+        return;
+    }
+    metal = found;
+    processor = std::make_shared<TrackProcessor>(*metal);
+    state.store(kTracking, std::memory_order_release);
+    attach_this_thread();
+    if (!hook_plt(metal->path(), sym::kTrackerInstance, reinterpret_cast<void*>(instance_hook)))
+        say("cannot follow GraphTracker into other threads; tracking the loading thread only");
+    if (!hook_plt(metal->path(), sym::kWorkloadFinalize, reinterpret_cast<void*>(finalize_hook)))
+        say("cannot see programs being finalized; program binaries are not tracked");
+}
+
+__attribute__((constructor)) void on_load() { try_attach(); }
+
+}  // namespace
+
+}  // namespace tt_track_shim
+
+// Under LD_PRELOAD this stands in for libc's dlopen, to notice libtt_metal.so
+// arriving. Loaded any other way it is never called.
+extern "C" void* dlopen(const char* file, int mode) {
+    using Fn = void* (*)(const char*, int);
+    static Fn next = reinterpret_cast<Fn>(dlsym(RTLD_NEXT, "dlopen"));
+    // Attaching reopens libtt_metal.so with dlopen, which lands here again.
+    thread_local bool attaching = false;
+    void* handle = next(file, mode);
+    if (handle != nullptr && !attaching) {
+        attaching = true;
+        tt_track_shim::try_attach();
+        attaching = false;
+    }
+    return handle;
+}

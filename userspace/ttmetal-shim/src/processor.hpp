@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// The GraphTracker processor: TT-Metal's allocation events, forwarded to
+// tt_track through libtttrack.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <set>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "tt_metal_runtime.hpp"
+
+namespace tt_track_shim {
+
+class TrackProcessor final : public GraphProcessorSlots {
+public:
+    explicit TrackProcessor(const TtMetal& metal) : metal_(metal) {}
+
+    void track_allocate(const Buffer* buffer) override;
+    void track_deallocate(Buffer* buffer) override;
+    void track_allocate_cb(const CoreRangeSet& cores, uint64_t addr, uint64_t size, bool global,
+                           const IDevice* device) override;
+    void track_deallocate_cb(const IDevice* device) override;
+
+    // Program binaries: TT-Metal's track_program comes before a program is
+    // finalized (its size is still 0), so loads are taken from the mesh
+    // workload's finalize_offsets instead (attach.cpp routes it here).
+    void workload_finalized(void* workload, const IDevice* mesh);
+
+private:
+    // TT-Metal may hand a thread's processors to its workers, so a thread can
+    // hold this processor twice; each event is then reported once.
+    bool first_call_for_event() const;
+
+    const TtMetal& metal_;
+    std::atomic<uint64_t> next_cb_id_{1};
+    std::mutex lock_;
+    // CBs have no per-CB free, only "free all CBs on this device": the live ones, by chip.
+    std::unordered_map<int, std::vector<uint64_t>> live_cbs_;
+    // Workloads already reported, by (chip, workload): finalize runs on every enqueue.
+    std::set<std::pair<int, const void*>> workloads_;
+};
+
+}  // namespace tt_track_shim

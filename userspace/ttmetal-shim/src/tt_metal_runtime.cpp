@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+#include "tt_metal_runtime.hpp"
+
+#include <dlfcn.h>
+#include <elf.h>
+#include <link.h>
+
+#include <cstring>
+#include <memory>
+
+namespace tt_track_shim {
+
+namespace {
+
+// The first loaded object whose file name is libtt_metal.so.
+int find_library(struct dl_phdr_info* info, size_t, void* data) {
+    const char* name = info->dlpi_name;
+    const char* base = name ? std::strrchr(name, '/') : nullptr;
+    if (base && std::strcmp(base + 1, "libtt_metal.so") == 0) {
+        *static_cast<std::string*>(data) = name;
+        return 1;
+    }
+    return 0;
+}
+
+template <typename Fn>
+bool lookup(void* handle, const char* name, Fn& out, std::string& why) {
+    void* p = dlsym(handle, name);
+    if (p == nullptr) {
+        why = std::string("missing symbol ") + name;
+        return false;
+    }
+    out = reinterpret_cast<Fn>(p);
+    return true;
+}
+
+// A vtable symbol's address and size in bytes (0 if unknown).
+const void* const* vtable_of(void* handle, const char* name, std::size_t& bytes) {
+    void* p = dlsym(handle, name);
+    Dl_info info;
+    void* sym = nullptr;
+    bytes = 0;
+    if (p && dladdr1(p, &info, &sym, RTLD_DL_SYMENT) && sym) bytes = static_cast<const ElfW(Sym)*>(sym)->st_size;
+    return static_cast<const void* const*>(p);
+}
+
+}  // namespace
+
+TtMetal* TtMetal::find(std::string& why) {
+    std::string path;
+    if (!dl_iterate_phdr(find_library, &path)) return nullptr;
+    // Python loads extensions RTLD_LOCAL: look the symbols up in the library itself.
+    void* handle = dlopen(path.c_str(), RTLD_LAZY | RTLD_NOLOAD);
+    if (handle == nullptr) {
+        why = "cannot reopen " + path;
+        return nullptr;
+    }
+    auto lib = std::make_unique<TtMetal>();
+    lib->path_ = path;
+    if (!lib->resolve(handle, why)) return nullptr;  // the handle stays: the library is in use anyway
+    return lib.release();
+}
+
+bool TtMetal::resolve(void* h, std::string& why) {
+    // The processor interface: vtable size, typeinfo, and the one out-of-line slot.
+    std::size_t bytes = 0;
+    const void* const* vtable = vtable_of(h, sym::kProcessorVtable, bytes);
+    void* end_capture = dlsym(h, sym::kEndCapture);
+    if (vtable == nullptr || end_capture == nullptr) {
+        why = "no IGraphProcessor in it";
+        return false;
+    }
+    if (bytes != (2 + kProcessorSlots) * sizeof(void*) || vtable[1] != dlsym(h, sym::kProcessorTypeinfo) ||
+        vtable[2 + kEndCaptureSlot] != end_capture) {
+        why = "IGraphProcessor has " + std::to_string(bytes / sizeof(void*) - 2) + " slots, not the 0.81 layout";
+        return false;
+    }
+    // IDevice::id() at the slot we call it through.
+    const void* const* mesh_vtable = vtable_of(h, sym::kMeshDeviceVtable, bytes);
+    void* mesh_id = dlsym(h, sym::kMeshDeviceId);
+    if (mesh_vtable == nullptr || mesh_id == nullptr || bytes < (3 + kDeviceIdSlot) * sizeof(void*) ||
+        mesh_vtable[2 + kDeviceIdSlot] != mesh_id) {
+        why = "IDevice::id() is not where the 0.81 layout has it";
+        return false;
+    }
+    mesh_vptr_ = mesh_vtable + 2;
+    return lookup(h, sym::kTrackerInstance, instance_, why) && lookup(h, sym::kGetProcessors, get_processors_, why) &&
+           lookup(h, sym::kBufferSize, buffer_size_, why) && lookup(h, sym::kBufferType, buffer_type_, why) &&
+           lookup(h, sym::kBufferDevice, buffer_device_, why) &&
+           lookup(h, sym::kBufferUniqueId, buffer_unique_id_, why) &&
+           lookup(h, sym::kBufferIsAllocated, buffer_is_allocated_, why) &&
+           lookup(h, sym::kMeshDeviceGetDevices, mesh_get_devices_, why) &&
+           lookup(h, sym::kWorkloadFinalize, finalize_, why) &&
+           lookup(h, sym::kWorkloadConfigSizes, config_sizes_, why);
+}
+
+bool TtMetal::buffer_info(const Buffer* buffer, BufferInfo& out) const {
+    if (buffer == nullptr || !buffer_is_allocated_(buffer)) return false;
+    out.type = static_cast<uint32_t>(buffer_type_(buffer));
+    out.id = buffer_unique_id_(buffer);
+    out.size = buffer_size_(buffer);
+    out.device = buffer_device_(buffer);
+    return true;
+}
+
+static int device_id(const IDevice* device, std::size_t slot) {
+    auto vtable = *reinterpret_cast<int (*const* const*)(const IDevice*)>(device);
+    return vtable[slot](device);
+}
+
+std::vector<int> TtMetal::chip_ids(const IDevice* device) const {
+    std::vector<int> ids;
+    if (device == nullptr) return ids;
+    if (*reinterpret_cast<const void* const*>(device) != mesh_vptr_) {
+        ids.push_back(device_id(device, kDeviceIdSlot));
+        return ids;
+    }
+    // A mesh buffer takes its (device-local) size on every chip of the mesh.
+    for (const IDevice* chip : mesh_get_devices_(device))
+        if (chip) ids.push_back(device_id(chip, kDeviceIdSlot));
+    return ids;
+}
+
+uint64_t TtMetal::workload_config_bytes(void* workload) const {
+    const std::vector<uint32_t>& sizes = config_sizes_(workload);
+    return sizes.empty() ? 0 : sizes[0];  // index 0: Tensix
+}
+
+void* TtMetal::tracker() const { return instance_(); }
+
+void* TtMetal::thread_processors() const { return const_cast<void*>(get_processors_(instance_())); }
+
+}  // namespace tt_track_shim

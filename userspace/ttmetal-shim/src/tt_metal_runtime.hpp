@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// The loaded libtt_metal.so, reached through dlsym: finds it, checks that its
+// interface is one the shim knows, and wraps the accessors the processor needs.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "tt_metal_abi.hpp"
+
+namespace tt_track_shim {
+
+struct BufferInfo {
+    uint32_t type;       // TT-Metal BufferType = TT_TRACK_TYPE_* for DRAM..TRACE
+    uint64_t id;         // Buffer::unique_id()
+    uint64_t size;       // per chip
+    const IDevice* device;
+};
+
+class TtMetal {
+public:
+    // The libtt_metal.so mapped into this process, or nullptr if there is none yet.
+    // On an unknown interface `why` says what did not match.
+    static TtMetal* find(std::string& why);
+
+    // The path of the library found (for messages).
+    const std::string& path() const { return path_; }
+
+    // Buffer accessors; false if the buffer is not allocated.
+    bool buffer_info(const Buffer* buffer, BufferInfo& out) const;
+    // Chip ids a device stands for: itself, or every chip of a mesh.
+    std::vector<int> chip_ids(const IDevice* device) const;
+    // The bytes a finalized mesh workload's kernel configuration (binaries,
+    // runtime arguments, CB configuration) takes on each Tensix core.
+    uint64_t workload_config_bytes(void* workload) const;
+
+    // GraphTracker, on the calling thread.
+    void* tracker() const;
+    // The calling thread's processor stack (std::vector<std::shared_ptr<IGraphProcessor>>).
+    void* thread_processors() const;
+    // The address of GraphTracker::instance(), for the per-thread hook.
+    void* instance_fn() const { return reinterpret_cast<void*>(instance_); }
+    // MeshWorkloadImpl::finalize_offsets(MeshDevice*): where programs get their final size.
+    void finalize_workload(void* workload, IDevice* mesh) const { finalize_(workload, mesh); }
+
+private:
+    bool resolve(void* handle, std::string& why);
+
+    std::string path_;
+    void* (*instance_)() = nullptr;
+    const void* (*get_processors_)(const void*) = nullptr;
+    uint64_t (*buffer_size_)(const Buffer*) = nullptr;
+    int (*buffer_type_)(const Buffer*) = nullptr;
+    const IDevice* (*buffer_device_)(const Buffer*) = nullptr;
+    std::size_t (*buffer_unique_id_)(const Buffer*) = nullptr;
+    bool (*buffer_is_allocated_)(const Buffer*) = nullptr;
+    const void* mesh_vptr_ = nullptr;
+    std::vector<const IDevice*> (*mesh_get_devices_)(const IDevice*) = nullptr;
+    void (*finalize_)(void*, IDevice*) = nullptr;
+    const std::vector<uint32_t>& (*config_sizes_)(void*) = nullptr;  // per programmable core type
+};
+
+}  // namespace tt_track_shim
