@@ -10,11 +10,11 @@ case "$what" in
     soak) ./soak $((minutes * 60)) ;;
     fuzz)
         # Rounds of the structured fuzzer (one minute, a fresh printed seed each)
-        # and 100,000 trinity syscalls.
+        # and 1,000 trinity syscalls at each victim (about 3 minutes a round).
         i=0
         while [ $i -lt "$minutes" ]; do
             ./fuzz 60 $(cat /proc/sys/kernel/random/uuid | tr -dc 0-9 | cut -c1-9) || break
-            trinity_at_tt_track 100000
+            trinity_at_tt_track 1000
             i=$((i + 1))
         done
         ;;
