@@ -4,11 +4,12 @@
 // already loaded (ctypes.CDLL after `import ttnn`, or a program linked with
 // it), else right after the dlopen that brings it in (LD_PRELOAD).
 //
-// GraphTracker's processor stack is per thread, so the processor is put at
-// the bottom of every thread's stack the first time that thread uses
-// GraphTracker: libtt_metal.so's calls to GraphTracker::instance() are routed
-// through attach_this_thread() by rewriting its PLT entry. The bottom, so
-// that push/pop pairs of others (ttnn's graph capture) stay balanced. Its
+// GraphTracker's processor stack is per thread, so the processor is pushed
+// on every thread the first time that thread uses GraphTracker with an empty
+// stack: libtt_metal.so's calls to GraphTracker::instance() are routed
+// through attach_this_thread() by rewriting its PLT entry. First on an empty
+// stack, so that push/pop pairs of others (ttnn's graph capture) stay
+// balanced and no one is iterating the stack while it changes. Its
 // calls to MeshWorkloadImpl::finalize_offsets are routed the same way, to see
 // program binaries with their final size.
 #include <dlfcn.h>
@@ -47,11 +48,17 @@ void say(const char* fmt, ...) {
 void attach_this_thread() {
     thread_local bool attached = false;
     if (attached) return;
-    attached = true;
-    auto& stack = *static_cast<std::vector<std::shared_ptr<GraphProcessorSlots>>*>(metal->thread_processors());
+    const auto& stack = metal->thread_processors();
     for (const auto& p : stack)
-        if (p.get() == processor.get()) return;
-    stack.insert(stack.begin(), processor);
+        if (p.get() == processor.get()) {  // handed over by TT-Metal with a task
+            attached = true;
+            return;
+        }
+    // Only onto an empty stack: then nobody is iterating it, and every other
+    // push/pop pair on this thread comes after ours. Else: at a later call.
+    if (!stack.empty()) return;
+    metal->push_processor(processor);
+    attached = true;
 }
 
 void* instance_hook() {

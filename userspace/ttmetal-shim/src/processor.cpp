@@ -25,9 +25,8 @@ bool TrackProcessor::first_call_for_event() const {
         --skip;
         return false;
     }
-    auto* stack = static_cast<const std::vector<std::shared_ptr<GraphProcessorSlots>>*>(metal_.thread_processors());
     unsigned copies = 0;
-    for (const auto& p : *stack) copies += p.get() == this;
+    for (const auto& p : metal_.thread_processors()) copies += p.get() == this;
     skip = copies > 1 ? copies - 1 : 0;
     return true;
 }

@@ -65,6 +65,8 @@ constexpr const char* kProcessorVtable = "_ZTVN2tt8tt_metal15IGraphProcessorE";
 constexpr const char* kProcessorTypeinfo = "_ZTIN2tt8tt_metal15IGraphProcessorE";
 constexpr const char* kEndCapture = "_ZN2tt8tt_metal15IGraphProcessor11end_captureB5cxx11Ev";
 constexpr const char* kTrackerInstance = "_ZN2tt8tt_metal12GraphTracker8instanceEv";
+constexpr const char* kPushProcessor =
+    "_ZN2tt8tt_metal12GraphTracker14push_processorERKSt10shared_ptrINS0_15IGraphProcessorEE";
 constexpr const char* kGetProcessors = "_ZNK2tt8tt_metal12GraphTracker14get_processorsEv";
 constexpr const char* kBufferSize = "_ZNK2tt8tt_metal6Buffer4sizeEv";
 constexpr const char* kBufferType = "_ZNK2tt8tt_metal6Buffer11buffer_typeEv";

@@ -85,6 +85,7 @@ bool TtMetal::resolve(void* h, std::string& why) {
     }
     mesh_vptr_ = mesh_vtable + 2;
     return lookup(h, sym::kTrackerInstance, instance_, why) && lookup(h, sym::kGetProcessors, get_processors_, why) &&
+           lookup(h, sym::kPushProcessor, push_processor_, why) &&
            lookup(h, sym::kBufferSize, buffer_size_, why) && lookup(h, sym::kBufferType, buffer_type_, why) &&
            lookup(h, sym::kBufferDevice, buffer_device_, why) &&
            lookup(h, sym::kBufferUniqueId, buffer_unique_id_, why) &&
@@ -128,6 +129,12 @@ uint64_t TtMetal::workload_config_bytes(void* workload) const {
 
 void* TtMetal::tracker() const { return instance_(); }
 
-void* TtMetal::thread_processors() const { return const_cast<void*>(get_processors_(instance_())); }
+const std::vector<std::shared_ptr<GraphProcessorSlots>>& TtMetal::thread_processors() const {
+    return get_processors_(instance_());
+}
+
+void TtMetal::push_processor(const std::shared_ptr<GraphProcessorSlots>& processor) const {
+    push_processor_(instance_(), processor);
+}
 
 }  // namespace tt_track_shim

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -37,8 +38,9 @@ public:
 
     // GraphTracker, on the calling thread.
     void* tracker() const;
-    // The calling thread's processor stack (std::vector<std::shared_ptr<IGraphProcessor>>).
-    void* thread_processors() const;
+    // The calling thread's processor stack, and a push onto it.
+    const std::vector<std::shared_ptr<GraphProcessorSlots>>& thread_processors() const;
+    void push_processor(const std::shared_ptr<GraphProcessorSlots>& processor) const;
     // The address of GraphTracker::instance(), for the per-thread hook.
     void* instance_fn() const { return reinterpret_cast<void*>(instance_); }
     // MeshWorkloadImpl::finalize_offsets(MeshDevice*): where programs get their final size.
@@ -49,7 +51,9 @@ private:
 
     std::string path_;
     void* (*instance_)() = nullptr;
-    const void* (*get_processors_)(const void*) = nullptr;
+    // The real ones take and return std::shared_ptr<IGraphProcessor>: the same layout.
+    const std::vector<std::shared_ptr<GraphProcessorSlots>>& (*get_processors_)(const void*) = nullptr;
+    void (*push_processor_)(void*, const std::shared_ptr<GraphProcessorSlots>&) = nullptr;
     uint64_t (*buffer_size_)(const Buffer*) = nullptr;
     int (*buffer_type_)(const Buffer*) = nullptr;
     const IDevice* (*buffer_device_)(const Buffer*) = nullptr;
