@@ -1,5 +1,6 @@
-# The main job, shown: a workload of several processes reports allocations,
-# one is SIGKILLed, the /proc files are printed before and after.
+# The main job, shown: a workload of several processes reports allocations
+# (one of them real ttnn with the TT-Metal shim), one is SIGKILLed, the /proc
+# files are printed before and after.
 . ./lib.sh
 load_standin && load_tt_track
 show() {
@@ -14,15 +15,23 @@ for i in 1 2 3 4; do
     $T hold $((i % 2)) $((i * 2)) &
     pids="$pids $!"
 done
+# Real ttnn (mock mode, Wormhole n150) with the shim preloaded, holding DRAM, L1, CBs and a program.
+if mount_host; then
+    in_host sh -c "cd /tmp && LD_PRELOAD=/tmp/libtttrack-ttmetal.so exec $venv/bin/python /tmp/workload.py hold" \
+        > /tmp/hold.out 2>/dev/null &
+    i=0; while ! grep -q READY /tmp/hold.out && [ $i -lt 600 ]; do sleep 0.5; i=$((i + 1)); done
+    ttnn_pid=$(sed -n 's/.* pid=\([0-9]*\).*/\1/p' /tmp/hold.out)
+fi
 sleep 1
-echo "==== workload running (pids$pids)"
+echo "==== workload running (pids$pids, ttnn ${ttnn_pid:-not started})"
 show
 victim=${pids# }; victim=${victim%% *}
 echo "==== kill -9 $victim"
 kill -9 "$victim"; sleep 1
 show
 dmesg | grep tt_track
-for p in $pids; do kill "$p" 2>/dev/null; done
+for p in $pids ${ttnn_pid:-}; do kill "$p" 2>/dev/null; done
 wait
+[ -z "${ttnn_pid:-}" ] || unmount_host
 echo "==== all exited"
 show
