@@ -17,10 +17,8 @@ for i in 1 2 3 4; do
 done
 # Real ttnn (mock mode, Wormhole n150) with the shim preloaded, holding DRAM, L1, CBs and a program.
 if mount_host; then
-    in_host sh -c "cd /tmp && LD_PRELOAD=/tmp/libtttrack-ttmetal.so exec $venv/bin/python /tmp/workload.py hold" \
-        > /tmp/hold.out 2>/dev/null &
-    i=0; while ! grep -q READY /tmp/hold.out && [ $i -lt 600 ]; do sleep 0.5; i=$((i + 1)); done
-    ttnn_pid=$(sed -n 's/.* pid=\([0-9]*\).*/\1/p' /tmp/hold.out)
+    start_ttnn_holder
+    ttnn_pid=$holder
 fi
 sleep 1
 echo "==== workload running (pids$pids, ttnn ${ttnn_pid:-not started})"

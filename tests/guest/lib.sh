@@ -8,6 +8,8 @@ fail() { echo "FAIL $1: $2"; }
 load_standin() { insmod $M/tenstorrent.ko; }
 load_tt_track() { insmod $M/tt_track.ko $PARAMS; }
 loaded() { grep -q "^$1 " /proc/modules; }
+# Device 0's leak counter (bytes reclaimed from files closed with live entries).
+leaked() { awk '$1 == "leak" && $2 == 0 { print $3 }' /proc/driver/tenstorrent/0/stats; }
 # check NAME CONDITION...: one PASS/FAIL line.
 check() {
     name=$1; shift
@@ -56,4 +58,14 @@ in_host() {
     chroot $H /usr/bin/env -i PATH=/usr/bin:/bin HOME=/tmp TT_METAL_CACHE=/tmp/tt-metal-cache/ \
         PYTHONDONTWRITEBYTECODE=1 TT_LOGGER_LEVEL=error LOGURU_LEVEL=WARNING TT_TRACK_SHIM=/tmp/libtttrack-ttmetal.so \
         TT_METAL_MOCK_CLUSTER_DESC_PATH=/tmp/${board:-wormhole_n150}.yaml "$@"
+}
+# start_ttnn_holder: real ttnn with the shim preloaded, holding DRAM, L1, CBs
+# and a program until killed; waits for its READY line (in /tmp/hold.out,
+# with its pid and bytes per type) and sets holder to its pid.
+start_ttnn_holder() {
+    in_host sh -c "cd /tmp && LD_PRELOAD=/tmp/libtttrack-ttmetal.so exec $venv/bin/python /tmp/workload.py hold" \
+        > /tmp/hold.out 2>/tmp/hold.err &
+    i=0; while ! grep -q READY /tmp/hold.out && [ $i -lt 600 ]; do sleep 0.5; i=$((i + 1)); done
+    grep -q READY /tmp/hold.out || tail -5 /tmp/hold.err
+    holder=$(sed -n 's/.* pid=\([0-9]*\).*/\1/p' /tmp/hold.out)
 }

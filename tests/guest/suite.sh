@@ -85,7 +85,6 @@ TT_TRACK_DISABLE=1 ./lib_c_test disabled
 # tt-smi against what the guest really allocated.
 stat0=/proc/driver/tenstorrent/0/stats
 holders() { grep -c "^proc $1 " $stat0; }
-leaked() { awk '$1 == "leak" && $2 == 0 { print $3 }' $stat0; }
 $T hold 0 2 & h1=$!          # DRAM 1 MiB + L1 8 KiB on device 0
 sh -c 'exec 4</dev/tenstorrent/0; exec sleep 1000' & idle=$!   # device open, reports nothing
 i=0; while [ "$(holders $h1)" -ne 1 ] || ! grep -qx "$idle" /proc/driver/tenstorrent/0/pids; do

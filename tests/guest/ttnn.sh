@@ -12,7 +12,6 @@ py() {
 }
 field() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" "$2"; }
 total() { awk -v t=$1 '$1 == "total" && $2 == 0 && $3 == t { print $4 }' /proc/driver/tenstorrent/0/stats; }
-leaked() { awk '$1 == "leak" && $2 == 0 { print $3 }' /proc/driver/tenstorrent/0/stats; }
 
 # Step by step against ttnn's own graph capture, on both boards (shim via ctypes.CDLL).
 for board in wormhole_n150 blackhole_p150; do py compare $board; done
@@ -21,11 +20,8 @@ py threads
 
 # LD_PRELOAD, tt-smi's view, then SIGKILL in the middle: back to the baseline.
 base="$(total DRAM) $(total L1) $(total CB) $(total KERNEL)"; leak0=$(leaked)
-in_host sh -c "cd /tmp && LD_PRELOAD=/tmp/libtttrack-ttmetal.so exec $venv/bin/python /tmp/workload.py hold" \
-    > /tmp/hold.out 2>/tmp/hold.err &
-i=0; while ! grep -q READY /tmp/hold.out && [ $i -lt 600 ]; do sleep 0.5; i=$((i + 1)); done
-cat /tmp/hold.out; grep -q READY /tmp/hold.out || tail -5 /tmp/hold.err
-holder=$(field pid /tmp/hold.out)
+start_ttnn_holder
+cat /tmp/hold.out
 dram=$(field DRAM /tmp/hold.out); l1=$(field L1 /tmp/hold.out); cb=$(field CB /tmp/hold.out); kernel=$(field KERNEL /tmp/hold.out)
 check "ttnn under LD_PRELOAD: DRAM, L1, CB and binaries tracked" test "${dram:-0}" -gt 0 -a "${l1:-0}" -gt 0 -a "${cb:-0}" -gt 0 -a "${kernel:-0}" -gt 0
 ./tt-smi --csv > /tmp/smi.csv

@@ -104,21 +104,22 @@ bool TtMetal::buffer_info(const Buffer* buffer, BufferInfo& out) const {
     return true;
 }
 
-static int device_id(const IDevice* device, std::size_t slot) {
+// IDevice::id(), through the vtable slot resolve() checked.
+static int device_id(const IDevice* device) {
     auto vtable = *reinterpret_cast<int (*const* const*)(const IDevice*)>(device);
-    return vtable[slot](device);
+    return vtable[kDeviceIdSlot](device);
 }
 
 std::vector<int> TtMetal::chip_ids(const IDevice* device) const {
     std::vector<int> ids;
     if (device == nullptr) return ids;
     if (*reinterpret_cast<const void* const*>(device) != mesh_vptr_) {
-        ids.push_back(device_id(device, kDeviceIdSlot));
+        ids.push_back(device_id(device));
         return ids;
     }
     // A mesh buffer takes its (device-local) size on every chip of the mesh.
     for (const IDevice* chip : mesh_get_devices_(device))
-        if (chip) ids.push_back(device_id(chip, kDeviceIdSlot));
+        if (chip) ids.push_back(device_id(chip));
     return ids;
 }
 

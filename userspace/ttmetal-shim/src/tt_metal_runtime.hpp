@@ -41,8 +41,6 @@ public:
     // The calling thread's processor stack, and a push onto it.
     const std::vector<std::shared_ptr<GraphProcessorSlots>>& thread_processors() const;
     void push_processor(const std::shared_ptr<GraphProcessorSlots>& processor) const;
-    // The address of GraphTracker::instance(), for the per-thread hook.
-    void* instance_fn() const { return reinterpret_cast<void*>(instance_); }
     // MeshWorkloadImpl::finalize_offsets(MeshDevice*): where programs get their final size.
     void finalize_workload(void* workload, IDevice* mesh) const { finalize_(workload, mesh); }
 
