@@ -46,7 +46,8 @@ mkdir -p "$root"/{bin,dev,proc,sys,tmp,modules,tests}
 cp /bin/busybox "$root/bin/busybox"
 cp tt_track.ko tests/ttkmd-standin/tenstorrent.ko "$root/modules/"
 for prog in tt_track_test fuzz soak; do
-    gcc -static -O2 -Wall -Werror -pthread -o "$root/tests/$prog" tests/guest/$prog.c tests/guest/tt.c
+    extra=(); [ $prog = tt_track_test ] && extra=(tests/guest/hostile.c)
+    gcc -static -O2 -Wall -Werror -pthread -o "$root/tests/$prog" tests/guest/$prog.c tests/guest/tt.c "${extra[@]}"
 done
 scripts/install-ttmetal-shim.sh "$WORK/prefix" >&2
 inc=(-I"$WORK/prefix/include")
@@ -87,12 +88,18 @@ install -m 755 tests/guest/init "$root/init"
 accel=tcg
 if [ "${TT_TRACK_KVM:-0}" = 1 ] && [ -w /dev/kvm ]; then accel=kvm; fi
 log=$WORK/console.log
-echo "vm: booting the $variant kernel ($accel, 2 vCPUs, 2 emulated PCI cards)" >&2
+# 32 more PCI functions no driver claims: the suite binds them to tt-kmd one
+# at a time (driver_override), as cards coming and going at new addresses.
+spares=()
+for slot in 10 11 12 13; do
+    for fn in 0 1 2 3 4 5 6 7; do spares+=(-device pci-testdev,addr=0x$slot.$fn,multifunction=on); done
+done
+echo "vm: booting the $variant kernel ($accel, 2 vCPUs, 2 emulated PCI cards + 32 spare functions)" >&2
 set +e
 timeout "$TIMEOUT" qemu-system-x86_64 -machine q35,accel=$accel -cpu max -smp 2 -m 3G \
     -kernel "$KDIR/arch/x86/boot/bzImage" -initrd "$WORK/initramfs.gz" \
     -append "console=ttyS0 panic=-1 oops=panic loglevel=5 ttmode=$mode ttvariant=$variant ttlong=${long:-} ttminutes=${minutes:-0} ttvenv=$VENV" \
-    -device edu -device edu \
+    -device edu -device edu "${spares[@]}" \
     -virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
     -nographic -no-reboot -monitor none -serial stdio </dev/null | tee "$log"
 qemu_status=${PIPESTATUS[0]}

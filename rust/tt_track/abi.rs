@@ -13,8 +13,9 @@ mod uapi {
 pub(crate) use uapi::*;
 
 // SAFETY: the UAPI structs are `repr(C)`, made only of integers and integer
-// arrays, with explicit padding fields (no holes, asserted by the host tests),
-// so every bit pattern is valid and no byte is uninitialised.
+// arrays, with explicit padding fields (no holes: the sizes below are the sums
+// of their fields, checked at compile time), so every bit pattern is valid and
+// no byte is uninitialised.
 unsafe impl FromBytes for tt_track_alloc {}
 // SAFETY: as above.
 unsafe impl FromBytes for tt_track_free {}
@@ -24,6 +25,19 @@ unsafe impl FromBytes for tt_track_query_stats {}
 unsafe impl AsBytes for tt_track_query_stats {}
 // SAFETY: as above.
 unsafe impl AsBytes for tt_track_get_info {}
+
+const _: () = {
+    use core::mem::size_of;
+    assert!(size_of::<tt_track_alloc>() == 4 * 6 + 8 * 2);
+    assert!(size_of::<tt_track_free>() == 4 * 6 + 8);
+    assert!(size_of::<tt_track_type_stats>() == 8 * 3);
+    assert!(
+        size_of::<tt_track_query_stats>()
+            == 4 * 6 + 8 * 4 + size_of::<tt_track_type_stats>() * (TYPE_COUNT + KERNEL_CATEGORIES)
+    );
+    assert!(size_of::<tt_track_device_info>() == 4 + 2 * 2 + 16 * 2 + 8 * 3);
+    assert!(size_of::<tt_track_get_info>() == 4 * 4 + size_of::<tt_track_device_info>() * MAX_DEVICES);
+};
 
 const MAGIC: u32 = TT_TRACK_IOCTL_MAGIC;
 pub(crate) const CMD_ALLOC: u32 = _IOW::<tt_track_alloc>(MAGIC, TT_TRACK_NR_ALLOC);
@@ -38,16 +52,43 @@ pub(crate) const MAX_DEVICES: usize = TT_TRACK_MAX_DEVICES as usize;
 pub(crate) const TYPE_KERNEL: u8 = TT_TRACK_TYPE_KERNEL as u8;
 
 /// Names used in the /proc files, indexed by type number.
-pub(crate) const TYPE_NAMES: [&str; TYPE_COUNT] =
-    ["DRAM", "L1", "SYSTEM_MEMORY", "L1_SMALL", "TRACE", "CB", "KERNEL"];
+pub(crate) const TYPE_NAMES: [&str; TYPE_COUNT] = ["DRAM", "L1", "SYSTEM_MEMORY", "L1_SMALL", "TRACE", "CB", "KERNEL"];
 /// Names of KERNEL categories, indexed by category number.
 pub(crate) const CATEGORY_NAMES: [&str; KERNEL_CATEGORIES] = ["application", "fabric", "dispatch"];
+
+/// A chip number below `MAX_CHIPS`, checked once when a request is parsed.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Chip(u8);
+
+impl Chip {
+    pub(crate) const FIRST: Chip = Chip(0);
+
+    pub(crate) fn new(chip: u32) -> Result<Self> {
+        match u8::try_from(chip) {
+            Ok(c) if usize::from(c) < MAX_CHIPS => Ok(Chip(c)),
+            _ => Err(EINVAL),
+        }
+    }
+
+    /// The chip whose bit is `bit` in a chips-seen mask (bit < 64).
+    pub(crate) fn from_bit(bit: u32) -> Self {
+        Chip((bit as usize % MAX_CHIPS) as u8)
+    }
+
+    pub(crate) fn index(self) -> usize {
+        usize::from(self.0)
+    }
+
+    pub(crate) fn number(self) -> u8 {
+        self.0
+    }
+}
 
 /// Where a buffer lives: device ordinal, chip behind it, memory type.
 #[derive(Clone, Copy)]
 pub(crate) struct Target {
     pub(crate) device: u32,
-    pub(crate) chip: u8,
+    pub(crate) chip: Chip,
     pub(crate) kind: u8,
 }
 
@@ -71,41 +112,31 @@ pub(crate) enum Scope {
 
 pub(crate) struct StatsRequest {
     pub(crate) device: u32,
-    pub(crate) chip: u8,
+    pub(crate) chip: Chip,
     pub(crate) scope: Scope,
 }
 
 /// `argsz` must be the struct's size and no flag is defined yet.
 fn check_header(argsz: u32, flags: u32, size: usize) -> Result {
-    if argsz as usize != size || flags != 0 {
+    if usize::try_from(argsz) != Ok(size) || flags != 0 {
         return Err(EINVAL);
     }
     Ok(())
-}
-
-fn chip(chip: u32) -> Result<u8> {
-    if chip as usize >= MAX_CHIPS {
-        return Err(EINVAL);
-    }
-    Ok(chip as u8)
 }
 
 fn target(device: u32, chip_nr: u32, kind: u32) -> Result<Target> {
     if kind >= TT_TRACK_TYPE_COUNT {
         return Err(EINVAL);
     }
-    Ok(Target { device, chip: chip(chip_nr)?, kind: kind as u8 })
+    Ok(Target { device, chip: Chip::new(chip_nr)?, kind: kind as u8 })
 }
 
 impl AllocRequest {
     pub(crate) fn parse(raw: &tt_track_alloc) -> Result<Self> {
         check_header(raw.argsz, raw.flags, core::mem::size_of::<tt_track_alloc>())?;
         let target = target(raw.device, raw.chip, raw.type_)?;
-        let category_ok = if target.kind == TYPE_KERNEL {
-            (raw.category as usize) < KERNEL_CATEGORIES
-        } else {
-            raw.category == 0
-        };
+        let category_ok =
+            if target.kind == TYPE_KERNEL { (raw.category as usize) < KERNEL_CATEGORIES } else { raw.category == 0 };
         if !category_ok || raw.size == 0 || raw.size > TT_TRACK_MAX_BUFFER_SIZE {
             return Err(EINVAL);
         }
@@ -131,7 +162,7 @@ impl StatsRequest {
             TT_TRACK_SCOPE_FILE => Scope::File,
             _ => return Err(EINVAL),
         };
-        Ok(Self { device: raw.device, chip: chip(raw.chip)?, scope })
+        Ok(Self { device: raw.device, chip: Chip::new(raw.chip)?, scope })
     }
 }
 

@@ -2,9 +2,9 @@
 //! One open file of /dev/tenstorrent-track: its live-buffer table, its own
 //! counters and its cleanup when the file is released.
 
-use crate::abi::{AllocRequest, FreeRequest, KERNEL_CATEGORIES, TYPE_COUNT, TYPE_KERNEL};
+use crate::abi::{tt_track_type_stats, AllocRequest, Chip, FreeRequest, KERNEL_CATEGORIES, TYPE_COUNT, TYPE_KERNEL};
 use crate::device::Device;
-use crate::sys::{self, task::Pid, task::COMM_LEN};
+use crate::sys::{self, task::EscapedComm, task::Pid, task::COMM_LEN};
 use crate::tracker::Tracker;
 use kernel::prelude::*;
 use kernel::rbtree::{RBTree, RBTreeNodeReservation};
@@ -12,21 +12,23 @@ use kernel::sync::{Arc, Mutex};
 use kernel::{new_mutex, rbtree};
 
 /// Key of a live buffer within one file. Field order is the sort order, so a
-/// device's entries are contiguous and /proc readers can resume by key.
+/// card's entries are contiguous and /proc readers can resume by key.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Key {
+    /// The card's `Device::id`, not its ordinal: tt-kmd may give the card
+    /// another ordinal after an unbind, and the entry must stay with it.
     pub(crate) device: u32,
-    pub(crate) chip: u8,
+    pub(crate) chip: Chip,
     pub(crate) kind: u8,
     pub(crate) buffer_id: u64,
 }
 
 impl Key {
     pub(crate) fn first_of(device: u32) -> Self {
-        Key { device, chip: 0, kind: 0, buffer_id: 0 }
+        Key { device, chip: Chip::FIRST, kind: 0, buffer_id: 0 }
     }
 
-    /// The smallest key after this one (None past the last possible key).
+    /// The smallest key after this one on the same card (None past its last).
     pub(crate) fn successor(self) -> Option<Self> {
         if let Some(buffer_id) = self.buffer_id.checked_add(1) {
             return Some(Key { buffer_id, ..self });
@@ -34,10 +36,8 @@ impl Key {
         if let Some(kind) = self.kind.checked_add(1) {
             return Some(Key { kind, buffer_id: 0, ..self });
         }
-        if let Some(chip) = self.chip.checked_add(1) {
-            return Some(Key { chip, kind: 0, buffer_id: 0, ..self });
-        }
-        Some(Key::first_of(self.device.checked_add(1)?))
+        let chip = Chip::new(u32::from(self.chip.number()) + 1).ok()?;
+        Some(Key { chip, kind: 0, buffer_id: 0, ..self })
     }
 }
 
@@ -53,24 +53,61 @@ pub(crate) struct Entry {
     pub(crate) category: u8,
 }
 
+/// One `proc` line of `stats`: a file's bytes per type on one chip.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct UsageLine {
+    pub(crate) bytes: [u64; TYPE_COUNT],
+    pub(crate) buffers: u64,
+}
+
+impl UsageLine {
+    /// Adds `other` into this line, saturating (a sum over many files).
+    pub(crate) fn add(&mut self, other: &UsageLine) {
+        for (b, o) in self.bytes.iter_mut().zip(other.bytes) {
+            *b = b.saturating_add(o);
+        }
+        self.buffers = self.buffers.saturating_add(other.buffers);
+    }
+}
+
 /// This file's share of one (device, chip).
 pub(crate) struct Usage {
     pub(crate) device: Arc<Device>,
-    pub(crate) chip: u8,
-    pub(crate) bytes: [u64; TYPE_COUNT],
-    pub(crate) buffers: [u64; TYPE_COUNT],
-    pub(crate) peak: [u64; TYPE_COUNT],
-    pub(crate) kernel_bytes: [u64; KERNEL_CATEGORIES],
-    pub(crate) kernel_buffers: [u64; KERNEL_CATEGORIES],
+    pub(crate) chip: Chip,
+    bytes: [u64; TYPE_COUNT],
+    buffers: [u64; TYPE_COUNT],
+    peak: [u64; TYPE_COUNT],
+    kernel_bytes: [u64; KERNEL_CATEGORIES],
+    kernel_buffers: [u64; KERNEL_CATEGORIES],
+    kernel_peak: [u64; KERNEL_CATEGORIES],
 }
 
 impl Usage {
-    pub(crate) fn live_buffers(&self) -> u64 {
-        self.buffers.iter().sum()
+    fn new(device: Arc<Device>, chip: Chip) -> Self {
+        Self {
+            device,
+            chip,
+            bytes: [0; TYPE_COUNT],
+            buffers: [0; TYPE_COUNT],
+            peak: [0; TYPE_COUNT],
+            kernel_bytes: [0; KERNEL_CATEGORIES],
+            kernel_buffers: [0; KERNEL_CATEGORIES],
+            kernel_peak: [0; KERNEL_CATEGORIES],
+        }
     }
 
-    pub(crate) fn live_bytes(&self) -> u64 {
-        self.bytes.iter().sum()
+    /// Live buffers over all types (each bounded by kernel memory).
+    fn live_buffers(&self) -> u64 {
+        self.buffers.iter().fold(0, |a, &b| a.saturating_add(b))
+    }
+
+    /// Live bytes over all types: each type fits in u64, their sum may not.
+    fn live_bytes(&self) -> u128 {
+        self.bytes.iter().map(|&b| u128::from(b)).sum()
+    }
+
+    fn line(&self) -> UsageLine {
+        UsageLine { bytes: self.bytes, buffers: self.live_buffers() }
     }
 }
 
@@ -80,23 +117,43 @@ const SPARE_NODES: usize = 32;
 
 /// Everything guarded by the file's lock.
 pub(crate) struct Tables {
-    pub(crate) entries: RBTree<Key, Entry>,
+    entries: RBTree<Key, Entry>,
     spare: [Option<RBTreeNodeReservation<Key, Entry>>; SPARE_NODES],
     spare_len: usize,
     /// Never shrinks while the file is open (bounded by devices x chips);
     /// entries refer to it by index.
-    pub(crate) usage: KVec<Usage>,
+    usage: KVec<Usage>,
     live: u64,
+}
+
+impl Tables {
+    fn put_spare(&mut self, node: RBTreeNodeReservation<Key, Entry>) {
+        if self.spare_len < SPARE_NODES {
+            self.spare[self.spare_len] = Some(node);
+            self.spare_len += 1;
+        }
+    }
 }
 
 #[pin_data]
 pub(crate) struct Client {
     pub(crate) id: u64,
-    pub(crate) pid: Pid,
-    pub(crate) comm: [u8; COMM_LEN],
+    pid: Pid,
+    comm: [u8; COMM_LEN],
     tracker: Arc<Tracker>,
     #[pin]
-    pub(crate) tables: Mutex<Tables>,
+    tables: Mutex<Tables>,
+}
+
+/// Who a file belongs to, as the reader of a /proc file may see it.
+pub(crate) enum Owner {
+    /// A live process of the reader's PID namespace: its pid there.
+    Pid(i32),
+    /// Visible to the reader, but the opener has exited (a forked child or a
+    /// passed fd keeps the file): no live process to blame.
+    Exited,
+    /// Outside the reader's PID namespace: not shown one by one.
+    Hidden,
 }
 
 impl Client {
@@ -115,23 +172,32 @@ impl Client {
                     live: 0,
                 }),
             }),
-            GFP_KERNEL,
+            // Charged to the opener's memory cgroup, like everything the file holds.
+            sys::gfp_account_mayfail(),
         )
     }
 
-    pub(crate) fn comm_str(&self) -> &str {
-        let len = self.comm.iter().position(|&b| b == 0).unwrap_or(COMM_LEN);
-        // Not UTF-8 (rare): show the valid prefix.
-        match core::str::from_utf8(&self.comm[..len]) {
-            Ok(s) => s,
-            Err(e) => core::str::from_utf8(&self.comm[..e.valid_up_to()]).unwrap_or(""),
+    pub(crate) fn tracker(&self) -> &Arc<Tracker> {
+        &self.tracker
+    }
+
+    pub(crate) fn comm(&self) -> EscapedComm<'_> {
+        EscapedComm(&self.comm)
+    }
+
+    pub(crate) fn owner(&self) -> Owner {
+        match self.pid.nr_in_current_ns() {
+            None => Owner::Hidden,
+            Some(_) if !self.pid.alive() => Owner::Exited,
+            Some(nr) => Owner::Pid(nr),
         }
     }
 
     pub(crate) fn alloc(&self, req: &AllocRequest) -> Result {
         let t = req.target;
-        let mut tables = self.tables.lock();
-        let usage = self.usage_index(&mut tables, t.device, t.chip)?;
+        let mut guard = self.tables.lock();
+        let tables = &mut *guard;
+        let usage = self.usage_index(tables, t.device, t.chip)?;
         if tables.live >= sys::params::max_buffers_per_file() {
             return Err(ENOSPC);
         }
@@ -139,28 +205,31 @@ impl Client {
         let u = &tables.usage[usize::from(usage)];
         // Sizes are bounded, but a file may be allowed very many buffers.
         let bytes = u.bytes[k].checked_add(req.size).ok_or(ERANGE)?;
-        let key = Key { device: t.device, chip: t.chip, kind: t.kind, buffer_id: req.buffer_id };
+        let key = Key { device: u.device.id, chip: t.chip, kind: t.kind, buffer_id: req.buffer_id };
         let entry = Entry { size: req.size, born: sys::uptime_secs() as u32, usage, category: req.category };
-        let tables = &mut *tables;
-        match tables.entries.entry(key) {
-            rbtree::Entry::Occupied(_) => return Err(EEXIST),
-            rbtree::Entry::Vacant(v) => {
-                let node = match tables.spare_len.checked_sub(1) {
-                    Some(i) => {
-                        tables.spare_len = i;
-                        tables.spare[i].take()
-                    }
-                    None => None,
-                };
-                // A new node is charged to the caller's memory cgroup (ENOMEM
-                // at its limit). The mutex may be held across this allocation.
-                let node = match node {
-                    Some(n) => n,
-                    None => RBTreeNodeReservation::new(sys::gfp_account_mayfail())?,
-                };
-                v.insert(entry, node);
+        let rbtree::Entry::Vacant(vacant) = tables.entries.entry(key) else {
+            return Err(EEXIST);
+        };
+        // A new node is charged to the caller's memory cgroup (ENOMEM at its
+        // limit). The mutex may be held across this allocation.
+        let node = match tables.spare_len.checked_sub(1) {
+            Some(i) => {
+                tables.spare_len = i;
+                tables.spare[i].take()
             }
+            None => None,
+        };
+        let node = match node {
+            Some(n) => n,
+            None => RBTreeNodeReservation::new(sys::gfp_account_mayfail())?,
+        };
+        // The device total is the last check: past it nothing can fail.
+        if let Err(e) = u.device.try_add(t.chip, t.kind, req.category, req.size) {
+            drop(vacant);
+            tables.put_spare(node);
+            return Err(e);
         }
+        vacant.insert(entry, node);
         tables.live += 1;
         let u = &mut tables.usage[usize::from(usage)];
         u.bytes[k] = bytes;
@@ -168,28 +237,24 @@ impl Client {
         u.peak[k] = u.peak[k].max(bytes);
         if t.kind == TYPE_KERNEL {
             // Bounded by `bytes` above: a category is part of the KERNEL total.
-            u.kernel_bytes[usize::from(req.category)] += req.size;
-            u.kernel_buffers[usize::from(req.category)] += 1;
+            let c = usize::from(req.category);
+            u.kernel_bytes[c] += req.size;
+            u.kernel_buffers[c] += 1;
+            u.kernel_peak[c] = u.kernel_peak[c].max(u.kernel_bytes[c]);
         }
-        u.device.add(t.chip, t.kind, req.category, req.size, 1);
         Ok(())
     }
 
     pub(crate) fn free(&self, req: &FreeRequest) -> Result {
         let t = req.target;
-        let key = Key { device: t.device, chip: t.chip, kind: t.kind, buffer_id: req.buffer_id };
         let mut guard = self.tables.lock();
         let tables = &mut *guard;
-        let Some(found) = tables.entries.find_mut(&key) else {
-            drop(guard);
-            return Err(if self.tracker.device(t.device).is_some() { ENOENT } else { ENODEV });
-        };
+        let device = self.resolve(tables, t.device).ok_or(ENODEV)?;
+        let key = Key { device, chip: t.chip, kind: t.kind, buffer_id: req.buffer_id };
+        let found = tables.entries.find_mut(&key).ok_or(ENOENT)?;
         let entry = *found.get();
         let node = found.remove_node();
-        if tables.spare_len < SPARE_NODES {
-            tables.spare[tables.spare_len] = Some(node.into_reservation());
-            tables.spare_len += 1;
-        }
+        tables.put_spare(node.into_reservation());
         tables.live -= 1;
         let u = &mut tables.usage[usize::from(entry.usage)];
         let k = usize::from(t.kind);
@@ -203,30 +268,32 @@ impl Client {
         Ok(())
     }
 
+    /// The card a FREE names by ordinal: the one bound with that ordinal, or
+    /// else an unbound card of this file's that last had it (its entries can
+    /// still be freed after an unbind).
+    fn resolve(&self, tables: &Tables, ordinal: u32) -> Option<u32> {
+        let bound = tables.usage.iter().map(|u| &u.device).find(|d| d.ordinal() == Some(ordinal));
+        if let Some(d) = bound {
+            return Some(d.id);
+        }
+        if let Some(d) = self.tracker.device(ordinal) {
+            return Some(d.id);
+        }
+        tables.usage.iter().rev().map(|u| &u.device).find(|d| d.last_ordinal() == Some(ordinal)).map(|d| d.id)
+    }
+
     /// The usage slot for (device, chip), created on first use. Only a miss
     /// looks at the device registry; the hot path stays on this file's lock.
-    fn usage_index(&self, tables: &mut Tables, ordinal: u32, chip: u8) -> Result<u16> {
-        let found = tables
-            .usage
-            .iter()
-            .position(|u| u.chip == chip && u.device.ordinal() == Some(ordinal));
+    fn usage_index(&self, tables: &mut Tables, ordinal: u32, chip: Chip) -> Result<u16> {
+        let found = tables.usage.iter().position(|u| u.chip == chip && u.device.ordinal() == Some(ordinal));
         if let Some(i) = found {
+            // Indices below `usage.len()`, which is kept below 2^16 here.
             return Ok(i as u16);
         }
         let device = self.tracker.device(ordinal).ok_or(ENODEV)?;
         let index = u16::try_from(tables.usage.len()).map_err(|_| ENOSPC)?;
-        tables.usage.push(
-            Usage {
-                device,
-                chip,
-                bytes: [0; TYPE_COUNT],
-                buffers: [0; TYPE_COUNT],
-                peak: [0; TYPE_COUNT],
-                kernel_bytes: [0; KERNEL_CATEGORIES],
-                kernel_buffers: [0; KERNEL_CATEGORIES],
-            },
-            sys::gfp_account_mayfail(),
-        )?;
+        tables.usage.push(Usage::new(device.clone(), chip), sys::gfp_account_mayfail())?;
+        device.add_user();
         Ok(index)
     }
 
@@ -238,10 +305,7 @@ impl Client {
             tables.live = 0;
             tables.spare_len = 0;
             tables.spare.iter_mut().for_each(|s| drop(s.take()));
-            (
-                core::mem::replace(&mut tables.entries, RBTree::new()),
-                core::mem::replace(&mut tables.usage, KVec::new()),
-            )
+            (core::mem::replace(&mut tables.entries, RBTree::new()), core::mem::replace(&mut tables.usage, KVec::new()))
         };
         for u in usage.iter() {
             for k in 0..TYPE_COUNT {
@@ -254,9 +318,13 @@ impl Client {
                     u.device.sub(u.chip, TYPE_KERNEL, c as u8, u.kernel_bytes[c], u.kernel_buffers[c]);
                 }
             }
-            u.device.add_leak(u.chip, u.live_bytes(), u.live_buffers());
+            let bytes = u64::try_from(u.live_bytes()).unwrap_or(u64::MAX);
+            u.device.add_leak(u.chip, bytes, u.live_buffers());
         }
         self.warn_leaks(&usage);
+        for u in usage.iter() {
+            u.device.remove_user();
+        }
         let mut freed = 0u32;
         let mut cursor = entries.cursor_front();
         while let Some(c) = cursor {
@@ -270,14 +338,15 @@ impl Client {
         }
     }
 
-    /// One warning per device that had live entries.
+    /// One warning per device that had live entries, with exact sums.
     fn warn_leaks(&self, usage: &KVec<Usage>) {
         for (i, u) in usage.iter().enumerate() {
             if usage[..i].iter().any(|p| Arc::ptr_eq(&p.device, &u.device)) {
                 continue; // this device was reported with its first chip
             }
             let same = usage.iter().filter(|p| Arc::ptr_eq(&p.device, &u.device));
-            let (bytes, buffers) = same.fold((0, 0), |(b, n), p| (b + p.live_bytes(), n + p.live_buffers()));
+            let (bytes, buffers) =
+                same.fold((0u128, 0u128), |(b, n), p| (b + p.live_bytes(), n + u128::from(p.live_buffers())));
             if buffers == 0 {
                 continue;
             }
@@ -288,32 +357,25 @@ impl Client {
             if !warn {
                 continue;
             }
-            let pid = self.pid.nr_in_current_ns().unwrap_or(0);
             pr_warn!(
                 "device {} ({}): pid {} ({}) closed with {} live buffers, {} bytes; reclaimed\n",
                 u.device.ordinal().map_or(-1, i64::from),
                 u.device.address_str(),
-                pid,
-                self.comm_str(),
+                self.pid.global_nr(),
+                self.comm(),
                 buffers,
                 bytes
             );
         }
-    }
-}
-
-impl Client {
-    pub(crate) fn tracker(&self) -> &Arc<Tracker> {
-        &self.tracker
     }
 
     /// This file's live bytes, buffers and peaks on (device, chip).
     pub(crate) fn own_stats(
         &self,
         device: &Arc<Device>,
-        chip: u8,
-        types: &mut [crate::abi::tt_track_type_stats; TYPE_COUNT],
-        kernel: &mut [crate::abi::tt_track_type_stats; KERNEL_CATEGORIES],
+        chip: Chip,
+        types: &mut [tt_track_type_stats; TYPE_COUNT],
+        kernel: &mut [tt_track_type_stats; KERNEL_CATEGORIES],
     ) {
         *types = Default::default();
         *kernel = Default::default();
@@ -322,13 +384,42 @@ impl Client {
             return;
         };
         for (k, out) in types.iter_mut().enumerate() {
-            out.bytes = u.bytes[k];
-            out.buffers = u.buffers[k];
-            out.peak_bytes = u.peak[k];
+            *out = tt_track_type_stats { bytes: u.bytes[k], buffers: u.buffers[k], peak_bytes: u.peak[k] };
         }
         for (c, out) in kernel.iter_mut().enumerate() {
-            out.bytes = u.kernel_bytes[c];
-            out.buffers = u.kernel_buffers[c];
+            *out = tt_track_type_stats {
+                bytes: u.kernel_bytes[c],
+                buffers: u.kernel_buffers[c],
+                peak_bytes: u.kernel_peak[c],
+            };
+        }
+    }
+
+    /// The first of this file's entries at or after `from` on the same card.
+    pub(crate) fn entry_from(&self, from: Key) -> Option<(Key, Entry)> {
+        let mut tables = self.tables.lock();
+        let cursor = tables.entries.cursor_lower_bound(&from)?;
+        let (key, entry) = cursor.current();
+        (key.device == from.device).then_some((*key, *entry))
+    }
+
+    /// The first usage slot at index `from` or later on `device` with live
+    /// buffers: its index, chip and line.
+    pub(crate) fn usage_from(&self, device: &Device, from: usize) -> Option<(usize, Chip, UsageLine)> {
+        let tables = self.tables.lock();
+        let mut slots = tables.usage.iter().enumerate().skip(from);
+        slots
+            .find(|(_, u)| core::ptr::eq(&*u.device, device) && u.live_buffers() > 0)
+            .map(|(i, u)| (i, u.chip, u.line()))
+    }
+
+    /// Adds this file's lines on `device` into `sums`, indexed by chip.
+    pub(crate) fn add_usage(&self, device: &Device, sums: &mut [UsageLine]) {
+        let tables = self.tables.lock();
+        for u in tables.usage.iter().filter(|u| core::ptr::eq(&*u.device, device)) {
+            if let Some(sum) = sums.get_mut(u.chip.index()) {
+                sum.add(&u.line());
+            }
         }
     }
 }

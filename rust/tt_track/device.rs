@@ -4,11 +4,12 @@
 //!
 //! Counters are only ever changed by the open file that owns the entries, under
 //! that file's lock, by amounts it added itself: they cannot underflow, and no
-//! global lock is needed.
+//! global lock is needed. A byte total never passes `u64::MAX` (ERANGE);
+//! leak counters saturate there.
 
-use crate::abi::{tt_track_type_stats, KERNEL_CATEGORIES, MAX_CHIPS, TYPE_COUNT, TYPE_KERNEL};
-use crate::sys;
-use core::sync::atomic::{AtomicI64, AtomicU32, AtomicU64, Ordering::Relaxed};
+use crate::abi::{tt_track_type_stats, Chip, KERNEL_CATEGORIES, MAX_CHIPS, TYPE_COUNT, TYPE_KERNEL};
+use crate::sys::{self, pci::PciDev, pci::PciRef};
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
 use kernel::prelude::*;
 
 /// Live bytes and buffers of one kind, with the peak of `bytes`.
@@ -20,15 +21,32 @@ pub(crate) struct Counter {
 }
 
 impl Counter {
-    fn add(&self, bytes: u64, buffers: u64) {
+    /// Adds `bytes` unless the total would pass `u64::MAX` (then ERANGE and
+    /// no change). Checked here, not per file: many files share a counter.
+    fn try_add(&self, bytes: u64) -> Result {
+        let before = self.bytes.fetch_update(Relaxed, Relaxed, |b| b.checked_add(bytes)).map_err(|_| ERANGE)?;
+        self.note(before + bytes);
+        Ok(())
+    }
+
+    /// Adds an amount some other counter already bounded (a KERNEL category
+    /// is part of the KERNEL total, so it cannot pass `u64::MAX` either).
+    fn add_bounded(&self, bytes: u64) {
         let now = self.bytes.fetch_add(bytes, Relaxed).wrapping_add(bytes);
-        self.buffers.fetch_add(buffers, Relaxed);
+        self.note(now);
+    }
+
+    /// Counts one more buffer and keeps the peak.
+    fn note(&self, now: u64) {
+        // Buffers are bounded by kernel memory (one tree node each).
+        self.buffers.fetch_add(1, Relaxed);
         // A read first: a new peak is rare, and a shared line is only written then.
         if now > self.peak.load(Relaxed) {
             self.peak.fetch_max(now, Relaxed);
         }
     }
 
+    /// Gives back what was added (never more: callers subtract their own amounts).
     fn sub(&self, bytes: u64, buffers: u64) {
         self.bytes.fetch_sub(bytes, Relaxed);
         self.buffers.fetch_sub(buffers, Relaxed);
@@ -41,6 +59,12 @@ impl Counter {
             peak_bytes: self.peak.load(Relaxed),
         }
     }
+}
+
+/// Adds to a monotonic counter, stopping at `u64::MAX` instead of wrapping.
+fn add_saturating(counter: &AtomicU64, amount: u64) {
+    // The closure never returns None, so the update cannot fail.
+    let _ = counter.fetch_update(Relaxed, Relaxed, |v| Some(v.saturating_add(amount)));
 }
 
 /// Counters of one chip.
@@ -76,44 +100,66 @@ const WARN_BURST: u32 = 10;
 const WARN_WINDOW_SECS: u64 = 5;
 
 pub(crate) struct Device {
+    /// The card's identity while anything holds it: entries are keyed by it,
+    /// so they stay with the card whatever ordinal tt-kmd gives it next.
+    pub(crate) id: u32,
+    /// Counted reference to the PCI device, to lock it at module exit.
+    pub(crate) pci: PciRef,
     pub(crate) address: [u8; 16],
     pub(crate) vendor_id: u16,
     pub(crate) device_id: u16,
     pub(crate) arch: &'static str,
     pub(crate) dram_capacity: u64,
     pub(crate) l1_capacity: u64,
-    /// /dev/tenstorrent/N while bound to tt-kmd, -1 while not.
-    ordinal: AtomicI64,
+    /// `BOUND` while bound to tt-kmd, or'ed with the ordinal N of
+    /// /dev/tenstorrent/N it has (or last had); `NEVER` before the first bind.
+    ordinal: AtomicU64,
     chips: KVec<ChipCounters>,
     chips_seen: AtomicU64,
     warn_window: AtomicU64,
     warn_count: AtomicU32,
+    /// Open files with a usage slot here: an unbound device nobody uses can go.
+    users: AtomicU64,
 }
 
+const BOUND: u64 = 1 << 32;
+const NEVER: u64 = u64::MAX;
+
 impl Device {
-    pub(crate) fn new(address: &[u8], vendor_id: u16, device_id: u16) -> Result<Self> {
+    pub(crate) fn new(pci: &PciDev<'_>, id: u32) -> Result<Self> {
+        let (vendor_id, device_id) = pci.ids();
         let model = MODELS.iter().find(|m| vendor_id == TENSTORRENT_VENDOR && m.device_id == device_id);
         let param_or = |param: u64, nominal: u64| if param != 0 { param } else { nominal };
         let mut chips = KVec::with_capacity(MAX_CHIPS, GFP_KERNEL)?;
         for _ in 0..MAX_CHIPS {
             chips.push(ChipCounters::default(), GFP_KERNEL)?;
         }
-        let mut addr = [0u8; 16];
-        let n = address.len().min(addr.len() - 1);
-        addr[..n].copy_from_slice(&address[..n]);
+        let mut address = [0u8; 16];
+        let name = pci.address().as_bytes();
+        let n = name.len().min(address.len() - 1);
+        address[..n].copy_from_slice(&name[..n]);
         Ok(Self {
-            address: addr,
+            id,
+            pci: pci.counted(),
+            address,
             vendor_id,
             device_id,
             arch: model.map_or("unknown", |m| m.arch),
             dram_capacity: param_or(sys::params::dram_capacity(), model.map_or(0, |m| m.dram)),
             l1_capacity: param_or(sys::params::l1_capacity(), model.map_or(0, |m| m.l1)),
-            ordinal: AtomicI64::new(-1),
+            ordinal: AtomicU64::new(NEVER),
             chips,
             chips_seen: AtomicU64::new(0),
             warn_window: AtomicU64::new(0),
             warn_count: AtomicU32::new(0),
+            users: AtomicU64::new(0),
         })
+    }
+
+    /// Whether `pci` is this card: same address and ids. A different card at
+    /// an old address gets a device of its own (its own arch and capacities).
+    pub(crate) fn is(&self, pci: &PciDev<'_>) -> bool {
+        self.address_str().as_bytes() == pci.address().as_bytes() && (self.vendor_id, self.device_id) == pci.ids()
     }
 
     pub(crate) fn address_str(&self) -> &str {
@@ -121,36 +167,62 @@ impl Device {
         core::str::from_utf8(&self.address[..len]).unwrap_or("?")
     }
 
+    /// N of /dev/tenstorrent/N while bound to tt-kmd.
     pub(crate) fn ordinal(&self) -> Option<u32> {
-        u32::try_from(self.ordinal.load(Relaxed)).ok()
+        let v = self.ordinal.load(Relaxed);
+        (v != NEVER && v & BOUND != 0).then_some(v as u32)
     }
 
-    pub(crate) fn set_ordinal(&self, ordinal: Option<u32>) {
-        self.ordinal.store(ordinal.map_or(-1, i64::from), Relaxed);
+    /// The ordinal it had when last bound (None if bound now or never bound).
+    pub(crate) fn last_ordinal(&self) -> Option<u32> {
+        let v = self.ordinal.load(Relaxed);
+        (v != NEVER && v & BOUND == 0).then_some(v as u32)
     }
 
-    pub(crate) fn chip(&self, chip: u8) -> &ChipCounters {
-        // `chip` was validated against MAX_CHIPS when the request was parsed.
-        &self.chips[usize::from(chip) % MAX_CHIPS]
+    pub(crate) fn bind(&self, ordinal: u32) {
+        self.ordinal.store(BOUND | u64::from(ordinal), Relaxed);
+    }
+
+    pub(crate) fn unbind(&self) {
+        let _ = self.ordinal.fetch_update(Relaxed, Relaxed, |v| (v != NEVER).then_some(v & !BOUND));
+    }
+
+    pub(crate) fn chip(&self, chip: Chip) -> &ChipCounters {
+        &self.chips[chip.index()]
     }
 
     pub(crate) fn chips_seen(&self) -> u64 {
         self.chips_seen.load(Relaxed)
     }
 
-    pub(crate) fn add(&self, chip: u8, kind: u8, category: u8, bytes: u64, buffers: u64) {
+    pub(crate) fn add_user(&self) {
+        self.users.fetch_add(1, Relaxed);
+    }
+
+    pub(crate) fn remove_user(&self) {
+        self.users.fetch_sub(1, Relaxed);
+    }
+
+    pub(crate) fn in_use(&self) -> bool {
+        self.users.load(Relaxed) != 0
+    }
+
+    /// Counts a new buffer; ERANGE (and no change) if the device's total of
+    /// that type would pass `u64::MAX`.
+    pub(crate) fn try_add(&self, chip: Chip, kind: u8, category: u8, bytes: u64) -> Result {
         let c = self.chip(chip);
-        c.types[usize::from(kind)].add(bytes, buffers);
+        c.types[usize::from(kind)].try_add(bytes)?;
         if kind == TYPE_KERNEL {
-            c.kernel[usize::from(category)].add(bytes, buffers);
+            c.kernel[usize::from(category)].add_bounded(bytes);
         }
-        let bit = 1u64 << chip;
+        let bit = 1u64 << chip.index();
         if self.chips_seen.load(Relaxed) & bit == 0 {
             self.chips_seen.fetch_or(bit, Relaxed);
         }
+        Ok(())
     }
 
-    pub(crate) fn sub(&self, chip: u8, kind: u8, category: u8, bytes: u64, buffers: u64) {
+    pub(crate) fn sub(&self, chip: Chip, kind: u8, category: u8, bytes: u64, buffers: u64) {
         let c = self.chip(chip);
         c.types[usize::from(kind)].sub(bytes, buffers);
         if kind == TYPE_KERNEL {
@@ -158,10 +230,11 @@ impl Device {
         }
     }
 
-    pub(crate) fn add_leak(&self, chip: u8, bytes: u64, buffers: u64) {
+    /// Leak counters only grow, and stop at `u64::MAX` rather than wrap.
+    pub(crate) fn add_leak(&self, chip: Chip, bytes: u64, buffers: u64) {
         let c = self.chip(chip);
-        c.leaked_bytes.fetch_add(bytes, Relaxed);
-        c.leaked_buffers.fetch_add(buffers, Relaxed);
+        add_saturating(&c.leaked_bytes, bytes);
+        add_saturating(&c.leaked_buffers, buffers);
     }
 
     /// Rate limit for leak warnings: a burst per window, per device. Returns
@@ -171,11 +244,12 @@ impl Device {
         let now = sys::uptime_secs();
         let start = self.warn_window.load(Relaxed);
         let mut suppressed = 0;
-        if now >= start + WARN_WINDOW_SECS
+        if now >= start.saturating_add(WARN_WINDOW_SECS)
             && self.warn_window.compare_exchange(start, now, Relaxed, Relaxed).is_ok()
         {
             suppressed = self.warn_count.swap(0, Relaxed).saturating_sub(WARN_BURST);
         }
-        (self.warn_count.fetch_add(1, Relaxed) < WARN_BURST, suppressed)
+        let count = self.warn_count.fetch_update(Relaxed, Relaxed, |n| Some(n.saturating_add(1)));
+        (count.unwrap_or(u32::MAX) < WARN_BURST, suppressed)
     }
 }

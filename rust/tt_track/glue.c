@@ -11,6 +11,10 @@
 #include <linux/sched.h>
 #include <linux/jiffies.h>
 #include <linux/math64.h>
+#include <linux/namei.h>
+#include <linux/fs_struct.h>
+#include <linux/magic.h>
+#include <linux/sched/task.h>
 
 #include "glue.h"
 
@@ -114,4 +118,36 @@ unsigned long tt_glue_dram_capacity(void)
 unsigned long tt_glue_l1_capacity(void)
 {
 	return l1_capacity;
+}
+
+int tt_glue_pid_global_nr(struct pid *pid)
+{
+	return pid_nr(pid);
+}
+
+bool tt_glue_pid_alive(struct pid *pid)
+{
+	return pid_has_task(pid, PIDTYPE_TGID);
+}
+
+int tt_glue_proc_dir_exists(const char *rel)
+{
+	struct path root, proc, dir;
+	char name[64];
+	int ret = 1;	/* unknown: assume it exists */
+
+	if (snprintf(name, sizeof(name), "proc/%s", rel) >= sizeof(name))
+		return 1;
+	/* The initial mount namespace's root (pid 1 shares init_task's fs). */
+	get_fs_root(init_task.fs, &root);
+	if (vfs_path_lookup(root.dentry, root.mnt, "proc", LOOKUP_DIRECTORY, &proc) == 0) {
+		if (proc.dentry->d_sb->s_magic == PROC_SUPER_MAGIC) {
+			ret = vfs_path_lookup(root.dentry, root.mnt, name, LOOKUP_DIRECTORY, &dir) == 0;
+			if (ret)
+				path_put(&dir);
+		}
+		path_put(&proc);
+	}
+	path_put(&root);
+	return ret;
 }

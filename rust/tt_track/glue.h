@@ -26,11 +26,20 @@ struct pid *tt_glue_current_tgid(void);
 void tt_glue_current_comm(char *buf);
 /* @pid as seen from the calling task's PID namespace; 0 if not visible there. */
 int tt_glue_pid_in_current_ns(struct pid *pid);
+/* @pid in the initial PID namespace. */
+int tt_glue_pid_global_nr(struct pid *pid);
+/* Whether a thread group still uses @pid (its number cannot be reused meanwhile). */
+bool tt_glue_pid_alive(struct pid *pid);
 
 struct file;
 struct inode;
 /* compat_ptr_ioctl() where the kernel has CONFIG_COMPAT, else -ENOTTY. */
 long tt_glue_compat_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+/*
+ * 1 if /proc/@rel is a directory, 0 if not; looked up from the initial mount
+ * namespace's /proc, without procfs's WARN. 1 when that is not a procfs.
+ */
+int tt_glue_proc_dir_exists(const char *rel);
 /* The data pointer given to proc_create_data(). */
 void *tt_glue_pde_data(const struct inode *inode);
 

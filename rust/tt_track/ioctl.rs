@@ -44,7 +44,7 @@ impl Client {
         let mut reply: tt_track_query_stats = reader.read()?;
         let req = StatsRequest::parse(&reply)?;
         let device = self.tracker().device(req.device).ok_or(ENODEV)?;
-        reply.open_files = self.tracker().open_files() as u32;
+        reply.open_files = u32::try_from(self.tracker().open_files()).unwrap_or(u32::MAX);
         reply.dram_capacity = device.dram_capacity;
         reply.l1_capacity = device.l1_capacity;
         match req.scope {

@@ -3,44 +3,54 @@
 //! formats (documented in README.md; tt-smi parses them).
 //!
 //! Cursors copy the current record out under the owning file's lock and drop
-//! the lock before seq_file formats or copies anything.
+//! the lock before seq_file formats or copies anything. A cursor resumes by
+//! (open file, key): within a file it moves forward by key, and if that file
+//! was closed meanwhile it starts at the beginning of the next one, so one
+//! full read lists every entry live for the whole read exactly once.
+//!
+//! A reader sees the files of its own PID namespace one by one; the files of
+//! processes outside it are not listed in `allocations`, and are summed into
+//! one `proc -` line per chip in `stats`, so the totals still add up.
 
-use crate::abi::{CATEGORY_NAMES, KERNEL_CATEGORIES, TYPE_COUNT, TYPE_NAMES};
-use crate::client::{Client, Entry, Key};
+use crate::abi::{Chip, CATEGORY_NAMES, KERNEL_CATEGORIES, MAX_CHIPS, TYPE_COUNT, TYPE_NAMES};
+use crate::client::{Client, Entry, Key, Owner, UsageLine};
 use crate::device::Device;
-use crate::sys::{self, procfs::SeqSource, procfs::SeqWriter, task::COMM_LEN};
+use crate::sys::{self, procfs::SeqSource, procfs::SeqWriter};
 use crate::tracker::Tracker;
 use core::fmt::{self, Write};
+use kernel::prelude::*;
 use kernel::sync::Arc;
 
-/// A pid as the reader sees it: "-" for a process outside its PID namespace.
-struct ShownPid(Option<i32>);
-
-impl fmt::Display for ShownPid {
+/// The pid column: `-` when there is no live process of the reader's to show.
+impl fmt::Display for Owner {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Some(nr) => write!(f, "{}", nr),
-            None => f.write_str("-"),
+        match self {
+            Owner::Pid(nr) => write!(f, "{}", nr),
+            Owner::Exited | Owner::Hidden => f.write_str("-"),
         }
     }
 }
 
 /// Where a per-device file's source lives.
-pub(crate) struct DeviceView {
+struct DeviceView {
     tracker: Arc<Tracker>,
     device: Arc<Device>,
-    ordinal: u32,
 }
 
 impl DeviceView {
-    /// The first open file with id >= `id` for which `find` yields a record.
-    fn next_client<T>(&self, mut id: u64, mut find: impl FnMut(&Client) -> Option<T>) -> Option<(Arc<Client>, T)> {
+    /// The first open file with id >= `id` the reader may see for which
+    /// `find` yields a record. `find` is told whether the file is the one with
+    /// id `id` itself (the cursor's own file, still open).
+    fn next_client<T>(&self, id: u64, mut find: impl FnMut(&Client, bool) -> Option<T>) -> Option<(Arc<Client>, T)> {
+        let mut from = id;
         loop {
-            let client = self.tracker.client_from(id)?;
-            if let Some(found) = find(&client) {
-                return Some((client, found));
+            let client = self.tracker.client_from(from)?;
+            if !matches!(client.owner(), Owner::Hidden) {
+                if let Some(found) = find(&client, client.id == id) {
+                    return Some((client, found));
+                }
             }
-            id = client.id + 1;
+            from = client.id.checked_add(1)?;
             sys::cond_resched();
         }
     }
@@ -53,18 +63,15 @@ impl DeviceView {
 pub(crate) struct Allocations(DeviceView);
 
 impl Allocations {
-    pub(crate) fn new(tracker: Arc<Tracker>, device: Arc<Device>, ordinal: u32) -> Self {
-        Self(DeviceView { tracker, device, ordinal })
+    pub(crate) fn new(tracker: Arc<Tracker>, device: Arc<Device>) -> Self {
+        Self(DeviceView { tracker, device })
     }
 
-    /// Finds the first entry at or after (client id, key) on this device.
+    /// Finds the first entry at or after `from` in file `id`, or else the
+    /// first entry of a later file.
     fn seek(&self, c: &mut AllocCursor, id: u64, from: Key) -> bool {
-        let v = &self.0;
-        let mut from = Some(from);
-        let found = v.next_client(id, |client| {
-            let start = from.take().unwrap_or(Key::first_of(v.ordinal));
-            first_entry(client, start, &v.device)
-        });
+        let first = Key::first_of(self.0.device.id);
+        let found = self.0.next_client(id, |client, same| client.entry_from(if same { from } else { first }));
         match found {
             Some((client, (key, entry))) => {
                 c.line = Some(AllocLine { client, key, entry });
@@ -73,25 +80,6 @@ impl Allocations {
             None => false,
         }
     }
-}
-
-/// The first entry of `client` at or after `from` that belongs to `device`.
-fn first_entry(client: &Client, from: Key, device: &Arc<Device>) -> Option<(Key, Entry)> {
-    let mut guard = client.tables.lock();
-    let tables = &mut *guard;
-    let mut cursor = tables.entries.cursor_lower_bound(&from);
-    while let Some(c) = cursor {
-        let (key, entry) = c.current();
-        if key.device != from.device {
-            return None;
-        }
-        // Skip entries of an earlier device that had this ordinal.
-        if Arc::ptr_eq(&tables.usage[usize::from(entry.usage)].device, device) {
-            return Some((*key, *entry));
-        }
-        cursor = c.move_next();
-    }
-    None
 }
 
 pub(crate) struct AllocLine {
@@ -131,14 +119,14 @@ impl SeqSource for Allocations {
     fn advance(&self, c: &mut AllocCursor) -> bool {
         if c.header {
             c.header = false;
-            return self.seek(c, 0, Key::first_of(self.0.ordinal));
+            return self.seek(c, 0, Key::first_of(self.0.device.id));
         }
-        match c.line.take() {
-            Some(l) => match l.key.successor() {
-                Some(k) if k.device == self.0.ordinal => self.seek(c, l.client.id, k),
-                _ => self.seek(c, l.client.id + 1, Key::first_of(self.0.ordinal)),
-            },
-            None => false,
+        let Some(l) = c.line.take() else {
+            return false;
+        };
+        match l.key.successor() {
+            Some(key) => self.seek(c, l.client.id, key),
+            None => self.seek(c, l.client.id.saturating_add(1), Key::first_of(self.0.device.id)),
         }
     }
 
@@ -150,13 +138,13 @@ impl SeqSource for Allocations {
         writeln!(
             out,
             "{} {} {} {:#x} {} {} {}",
-            ShownPid(l.client.pid.nr_in_current_ns()),
-            l.key.chip,
+            l.client.owner(),
+            l.key.chip.number(),
             TYPE_NAMES[usize::from(l.key.kind)],
             l.key.buffer_id,
             l.entry.size,
             age,
-            l.client.comm_str()
+            l.client.comm()
         )
     }
 }
@@ -165,51 +153,81 @@ impl SeqSource for Allocations {
 
 /// `stats`: a header; per chip seen, one `total` line per type, one `kernel`
 /// line per KERNEL category and one `leak` line; then one `proc` line per
-/// process (open file) and chip with live buffers.
-pub(crate) struct Stats(DeviceView);
+/// process (open file) and chip with live buffers; then, per chip, one
+/// `proc -` line summing the files of processes outside the reader's PID
+/// namespace.
+pub(crate) struct Stats {
+    view: DeviceView,
+    ordinal: u32,
+}
 
 /// Lines per chip: types, kernel categories, leaks.
 const CHIP_LINES: usize = TYPE_COUNT + KERNEL_CATEGORIES + 1;
 
 impl Stats {
     pub(crate) fn new(tracker: Arc<Tracker>, device: Arc<Device>, ordinal: u32) -> Self {
-        Self(DeviceView { tracker, device, ordinal })
+        Self { view: DeviceView { tracker, device }, ordinal }
     }
 
     fn chip_lines(c: &StatsCursor) -> usize {
         1 + c.chips.count_ones() as usize * CHIP_LINES
     }
 
-    /// Finds the first process line at or after (client id, usage index).
+    /// Finds the first process line at or after usage slot `from` of file
+    /// `id`, or else the first one of a later file.
     fn seek_proc(&self, c: &mut StatsCursor, id: u64, from: usize) -> bool {
-        let v = &self.0;
-        let mut from = Some(from);
-        let found = v.next_client(id, |client| {
-            let start = from.take().unwrap_or(0);
-            let tables = client.tables.lock();
-            tables.usage.iter().enumerate().skip(start).find_map(|(i, u)| {
-                (Arc::ptr_eq(&u.device, &v.device) && u.live_buffers() > 0).then(|| ProcLine {
-                    usage: i,
-                    chip: u.chip,
-                    bytes: u.bytes,
-                    buffers: u.live_buffers(),
-                })
-            })
-        });
-        match found {
-            Some((client, line)) => {
-                c.proc = Some((client, line));
+        let device = &self.view.device;
+        match self.view.next_client(id, |client, same| client.usage_from(device, if same { from } else { 0 })) {
+            Some((client, (usage, chip, line))) => {
+                c.phase = Phase::Proc { client, usage, chip, line };
                 true
             }
-            None => false,
+            None => self.start_hidden(c),
         }
     }
 
+    /// Sums the files the reader may not see, per chip; positions on the
+    /// first chip with buffers.
+    fn start_hidden(&self, c: &mut StatsCursor) -> bool {
+        let Ok(sums) = KBox::<[UsageLine; MAX_CHIPS]>::new_uninit(GFP_KERNEL | __GFP_ZERO) else {
+            c.phase = Phase::End;
+            return false;
+        };
+        // SAFETY: the memory is zeroed, a valid value for lines of integers.
+        let mut sums = unsafe { sums.assume_init() };
+        let mut from = 0;
+        while let Some(client) = self.view.tracker.client_from(from) {
+            if matches!(client.owner(), Owner::Hidden) {
+                client.add_usage(&self.view.device, &mut sums[..]);
+            }
+            let Some(next) = client.id.checked_add(1) else {
+                break;
+            };
+            from = next;
+            sys::cond_resched();
+        }
+        c.phase = Phase::Hidden { sums, chip: 0 };
+        self.next_hidden(c, 0)
+    }
+
+    /// Positions on the first chip >= `chip` with hidden buffers.
+    fn next_hidden(&self, c: &mut StatsCursor, chip: usize) -> bool {
+        if let Phase::Hidden { sums, chip: at } = &mut c.phase {
+            if let Some(found) = (chip..MAX_CHIPS).find(|&i| sums[i].buffers > 0) {
+                *at = found;
+                return true;
+            }
+        }
+        c.phase = Phase::End;
+        false
+    }
+
     fn show_chip_line(&self, index: usize, chips: u64, out: &mut SeqWriter) -> fmt::Result {
-        let d = &self.0.device;
+        let d = &self.view.device;
         let (nth, line) = ((index - 1) / CHIP_LINES, (index - 1) % CHIP_LINES);
         let chip = nth_set_bit(chips, nth);
         let counters = d.chip(chip);
+        let n = chip.number();
         if line < TYPE_COUNT {
             let s = counters.types[line].snapshot();
             let capacity = match line {
@@ -217,95 +235,131 @@ impl Stats {
                 1 => d.l1_capacity,
                 _ => 0,
             };
-            write!(out, "total {} {} {} {} {} ", chip, TYPE_NAMES[line], s.bytes, s.buffers, s.peak_bytes)?;
-            if capacity != 0 { writeln!(out, "{}", capacity) } else { out.write_str("-\n") }
+            write!(out, "total {} {} {} {} {} ", n, TYPE_NAMES[line], s.bytes, s.buffers, s.peak_bytes)?;
+            if capacity != 0 {
+                writeln!(out, "{}", capacity)
+            } else {
+                out.write_str("-\n")
+            }
         } else if line < TYPE_COUNT + KERNEL_CATEGORIES {
             let cat = line - TYPE_COUNT;
             let s = counters.kernel[cat].snapshot();
-            writeln!(out, "kernel {} {} {} {} {}", chip, CATEGORY_NAMES[cat], s.bytes, s.buffers, s.peak_bytes)
+            writeln!(out, "kernel {} {} {} {} {}", n, CATEGORY_NAMES[cat], s.bytes, s.buffers, s.peak_bytes)
         } else {
             use core::sync::atomic::Ordering::Relaxed;
-            writeln!(
-                out,
-                "leak {} {} {}",
-                chip,
-                counters.leaked_bytes.load(Relaxed),
-                counters.leaked_buffers.load(Relaxed)
-            )
+            let (bytes, buffers) = (counters.leaked_bytes.load(Relaxed), counters.leaked_buffers.load(Relaxed));
+            writeln!(out, "leak {} {} {}", n, bytes, buffers)
         }
     }
 }
 
-/// Position of the `n`th set bit of `mask` (n < popcount).
-fn nth_set_bit(mut mask: u64, n: usize) -> u8 {
+/// The chip of the `n`th set bit of `mask` (n < popcount).
+fn nth_set_bit(mut mask: u64, n: usize) -> Chip {
     for _ in 0..n {
         mask &= mask.wrapping_sub(1);
     }
-    mask.trailing_zeros() as u8
+    Chip::from_bit(mask.trailing_zeros())
 }
 
-pub(crate) struct ProcLine {
-    usage: usize,
-    chip: u8,
-    bytes: [u64; TYPE_COUNT],
-    buffers: u64,
+fn write_usage(out: &mut SeqWriter, owner: &dyn fmt::Display, chip: Chip, line: &UsageLine) -> fmt::Result {
+    write!(out, "proc {} {}", owner, chip.number())?;
+    for b in line.bytes {
+        write!(out, " {}", b)?;
+    }
+    write!(out, " {} ", line.buffers)
+}
+
+enum Phase {
+    /// The header and chip lines, by index.
+    Chips,
+    /// A file's line on one chip (its usage slot `usage`).
+    Proc {
+        client: Arc<Client>,
+        usage: usize,
+        chip: Chip,
+        line: UsageLine,
+    },
+    /// The hidden files' sum on one chip.
+    Hidden {
+        sums: KBox<[UsageLine; MAX_CHIPS]>,
+        chip: usize,
+    },
+    End,
 }
 
 pub(crate) struct StatsCursor {
-    /// Index among the header and chip lines; past them, `proc` is current.
+    /// Index among the header and chip lines.
     index: usize,
     chips: u64,
-    proc: Option<(Arc<Client>, ProcLine)>,
+    phase: Phase,
 }
 
 impl SeqSource for Stats {
     type Cursor = StatsCursor;
 
     fn cursor(&self) -> StatsCursor {
-        StatsCursor { index: 0, chips: 0, proc: None }
+        StatsCursor { index: 0, chips: 0, phase: Phase::Chips }
     }
 
     fn rewind(&self, c: &mut StatsCursor) -> bool {
-        *c = StatsCursor { index: 0, chips: self.0.device.chips_seen(), proc: None };
+        *c = StatsCursor { index: 0, chips: self.view.device.chips_seen(), phase: Phase::Chips };
         true
     }
 
     fn refresh(&self, c: &mut StatsCursor) -> bool {
-        match c.proc.take() {
-            Some((client, line)) => self.seek_proc(c, client.id, line.usage),
-            None => c.index < Self::chip_lines(c),
+        match core::mem::replace(&mut c.phase, Phase::End) {
+            Phase::Chips => {
+                c.phase = Phase::Chips;
+                c.index < Self::chip_lines(c)
+            }
+            Phase::Proc { client, usage, .. } => self.seek_proc(c, client.id, usage),
+            hidden @ Phase::Hidden { .. } => {
+                c.phase = hidden;
+                true
+            }
+            Phase::End => false,
         }
     }
 
     fn advance(&self, c: &mut StatsCursor) -> bool {
-        if let Some((client, line)) = c.proc.take() {
-            return self.seek_proc(c, client.id, line.usage + 1);
+        match core::mem::replace(&mut c.phase, Phase::End) {
+            Phase::Chips => {
+                c.phase = Phase::Chips;
+                c.index += 1;
+                c.index < Self::chip_lines(c) || self.seek_proc(c, 0, 0)
+            }
+            Phase::Proc { client, usage, .. } => self.seek_proc(c, client.id, usage + 1),
+            Phase::Hidden { sums, chip } => {
+                c.phase = Phase::Hidden { sums, chip };
+                self.next_hidden(c, chip + 1)
+            }
+            Phase::End => false,
         }
-        c.index += 1;
-        c.index < Self::chip_lines(c) || self.seek_proc(c, 0, 0)
     }
 
     fn show(&self, c: &StatsCursor, out: &mut SeqWriter) -> fmt::Result {
-        if let Some((client, p)) = &c.proc {
-            write!(out, "proc {} {}", ShownPid(client.pid.nr_in_current_ns()), p.chip)?;
-            for b in p.bytes {
-                write!(out, " {}", b)?;
+        match &c.phase {
+            Phase::Proc { client, chip, line, .. } => {
+                write_usage(out, &client.owner(), *chip, line)?;
+                writeln!(out, "{}", client.comm())
             }
-            return writeln!(out, " {} {}", p.buffers, client.comm_str());
+            Phase::Hidden { sums, chip } => {
+                write_usage(out, &"-", Chip::from_bit(*chip as u32), &sums[*chip])?;
+                out.write_str("-\n")
+            }
+            Phase::Chips if c.index == 0 => {
+                let d = &self.view.device;
+                writeln!(
+                    out,
+                    "tt_track stats v1 device {} pci {} arch {} open_files {}",
+                    self.ordinal,
+                    d.address_str(),
+                    d.arch,
+                    self.view.tracker.open_files()
+                )
+            }
+            Phase::Chips => self.show_chip_line(c.index, c.chips, out),
+            Phase::End => Ok(()),
         }
-        if c.index == 0 {
-            let d = &self.0.device;
-            return writeln!(
-                out,
-                "tt_track stats v1 device {} pci {} arch {} open_files {}",
-                self.0.ordinal,
-                d.address_str(),
-                d.arch,
-                self.0.tracker.open_files()
-            );
-        }
-        self.show_chip_line(c.index, c.chips, out)
     }
 }
-
-const _: () = assert!(COMM_LEN == 16);

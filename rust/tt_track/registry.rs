@@ -1,19 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 //! Which PCI devices tt_track follows: those bound to the driver named
-//! `tenstorrent` (tt-kmd). A device keeps its counters across unbind/rebind
+//! `tenstorrent` (tt-kmd). A card keeps its counters across unbind/rebind
 //! (open files may still hold entries on it); its /proc files exist only while
 //! it is bound, inside tt-kmd's /proc/driver/tenstorrent/N/.
+//!
+//! Our /proc files are created and removed only with the PCI device locked,
+//! as tt-kmd's probe, remove and shutdown run: tt-kmd cannot remove N/ under
+//! us meanwhile. Never with the registry mutex held: removing a /proc file
+//! waits for its readers.
 
 use crate::abi::MAX_DEVICES;
 use crate::device::Device;
 use crate::procfs::{Allocations, Stats};
 use crate::sys::pci::{PciDev, PciWatcher};
-use crate::sys::procfs::ProcFile;
+use crate::sys::procfs::{self, ProcFile};
 use crate::tracker::Tracker;
+use kernel::c_str;
 use kernel::prelude::*;
 use kernel::str::{CStr, CString};
 use kernel::sync::Arc;
-use kernel::c_str;
 
 const DRIVER: &CStr = c_str!("tenstorrent");
 
@@ -23,18 +28,52 @@ struct DeviceFiles {
     _stats: ProcFile<Stats>,
 }
 
+impl DeviceFiles {
+    /// Creates both files, or none if tt-kmd has no `N/` for this device
+    /// (it carries on when it cannot create one).
+    fn create(tracker: &Arc<Tracker>, device: &Arc<Device>, ordinal: u32, locked: &PciDev<'_>) -> Result<Option<Self>> {
+        if !procfs::dir_exists(&proc_path(ordinal, None)?) {
+            pr_info!("{}: no /proc/driver/tenstorrent/{}/, no files for it\n", locked.address(), ordinal);
+            return Ok(None);
+        }
+        let allocations = proc_path(ordinal, Some("allocations"))?;
+        let stats = proc_path(ordinal, Some("stats"))?;
+        // SAFETY: N/ exists, and `locked` holds the device lock, which tt-kmd's
+        // remove needs too: it removes N/ only after our unbinding callback has
+        // dropped these files under the same lock. (At shutdown it removes N/
+        // with no event, but nothing of ours runs after that.)
+        unsafe {
+            Ok(Some(Self {
+                _allocations: ProcFile::create(allocations, Allocations::new(tracker.clone(), device.clone()))?,
+                _stats: ProcFile::create(stats, Stats::new(tracker.clone(), device.clone(), ordinal))?,
+            }))
+        }
+    }
+}
+
 struct Slot {
     device: Arc<Device>,
     files: Option<DeviceFiles>,
 }
 
+impl Slot {
+    /// Unbound, held by no open file and without files: the slot may take
+    /// another card.
+    fn reusable(&self) -> bool {
+        self.device.ordinal().is_none() && !self.device.in_use() && self.files.is_none()
+    }
+}
+
 pub(crate) struct Registry {
     slots: KVec<Slot>,
+    next_id: u32,
+    /// Set at module exit: nothing attaches any more.
+    exiting: bool,
 }
 
 impl Registry {
     pub(crate) fn new() -> Self {
-        Self { slots: KVec::new() }
+        Self { slots: KVec::new(), next_id: 0, exiting: false }
     }
 
     pub(crate) fn device(&self, ordinal: u32) -> Option<Arc<Device>> {
@@ -44,6 +83,24 @@ impl Registry {
     pub(crate) fn attached(&self) -> impl Iterator<Item = &Arc<Device>> {
         self.slots.iter().map(|s| &s.device).filter(|d| d.ordinal().is_some())
     }
+
+    /// The device for the card `pci`: the one it had before, or a new one in
+    /// a free or reusable slot.
+    fn device_for(&mut self, pci: &PciDev<'_>) -> Result<Arc<Device>> {
+        if let Some(slot) = self.slots.iter().find(|s| s.device.is(pci)) {
+            return Ok(slot.device.clone());
+        }
+        let id = self.next_id;
+        self.next_id = id.checked_add(1).ok_or(ENOSPC)?;
+        let device = Arc::new(Device::new(pci, id)?, GFP_KERNEL)?;
+        let slot = Slot { device: device.clone(), files: None };
+        match self.slots.iter().position(Slot::reusable) {
+            Some(i) => self.slots[i] = slot,
+            None if self.slots.len() < MAX_DEVICES => self.slots.push(slot, GFP_KERNEL)?,
+            None => return Err(ENOSPC),
+        }
+        Ok(device)
+    }
 }
 
 impl Tracker {
@@ -52,62 +109,62 @@ impl Tracker {
         crate::sys::pci::for_each_device(|dev| Tracker::bound(self, dev));
     }
 
-    fn attach(self: &Arc<Self>, pci: &PciDev<'_>) -> Result {
+    /// `locked` is bound to tt-kmd and locked.
+    fn attach(self: &Arc<Self>, locked: &PciDev<'_>) -> Result {
         // tt-kmd's char device `tenstorrent/N` gives the ordinal N.
-        let ordinal = pci.child_number(DRIVER).ok_or(ENODEV)?;
-        let address = pci.address().as_bytes();
-        let mut reg = self.registry.lock();
-        let index = match reg.slots.iter().position(|s| s.device.address_str().as_bytes() == address) {
-            Some(i) => i,
-            None => {
-                if reg.slots.len() >= MAX_DEVICES {
-                    return Err(ENOSPC);
-                }
-                let (vendor, device) = pci.ids();
-                let device = Arc::new(Device::new(address, vendor, device)?, GFP_KERNEL)?;
-                reg.slots.push(Slot { device, files: None }, GFP_KERNEL)?;
-                reg.slots.len() - 1
+        let ordinal = locked.child_number(DRIVER).ok_or(ENODEV)?;
+        let device = {
+            let mut reg = self.registry.lock();
+            if reg.exiting {
+                return Ok(());
             }
+            let device = reg.device_for(locked)?;
+            if device.ordinal().is_some() {
+                return Ok(()); // seen by both the load-time scan and the notifier
+            }
+            device
         };
-        let slot = &mut reg.slots[index];
-        if slot.device.ordinal().is_some() {
-            return Ok(()); // seen by both the load-time scan and the notifier
+        let files = DeviceFiles::create(self, &device, ordinal, locked)?;
+        let mut reg = self.registry.lock();
+        let exiting = reg.exiting;
+        match reg.slots.iter_mut().find(|s| Arc::ptr_eq(&s.device, &device)) {
+            Some(slot) if !exiting => {
+                slot.files = files;
+                device.bind(ordinal);
+            }
+            _ => {
+                drop(reg);
+                drop(files);
+            }
         }
-        let files = DeviceFiles {
-            _allocations: ProcFile::create(
-                proc_path(ordinal, "allocations")?,
-                Allocations::new(self.clone(), slot.device.clone(), ordinal),
-            )?,
-            _stats: ProcFile::create(
-                proc_path(ordinal, "stats")?,
-                Stats::new(self.clone(), slot.device.clone(), ordinal),
-            )?,
-        };
-        slot.device.set_ordinal(Some(ordinal));
-        slot.files = Some(files);
         Ok(())
     }
 
-    fn detach(&self, address: &[u8]) {
-        drop(self.take_files(|s| s.device.address_str().as_bytes() == address));
+    /// Marks the slot `pick` selects as unbound; removes its files after the
+    /// registry lock is released.
+    fn unbind_where(&self, pick: impl Fn(&Slot) -> bool) {
+        let files = {
+            let mut reg = self.registry.lock();
+            let Some(slot) = reg.slots.iter_mut().find(|s| pick(s)) else {
+                return;
+            };
+            slot.device.unbind();
+            slot.files.take()
+        };
+        drop(files);
     }
 
-    /// Remove every /proc file (module exit). Also breaks the reference
-    /// cycle tracker -> registry -> files -> tracker.
+    /// Module exit: refuse new attaches, then remove every device's files as
+    /// an unbind would, each under its device lock.
     pub(crate) fn detach_all(&self) {
-        while let Some(files) = self.take_files(|s| s.files.is_some()) {
-            drop(files);
+        self.registry.lock().exiting = true;
+        loop {
+            let next = self.registry.lock().slots.iter().find(|s| s.files.is_some()).map(|s| s.device.clone());
+            let Some(device) = next else {
+                break;
+            };
+            device.pci.with_lock(|_| self.unbind_where(|s| Arc::ptr_eq(&s.device, &device)));
         }
-    }
-
-    /// Marks the first slot `pick` selects as unbound and takes its files out.
-    /// Removing a /proc file waits for its readers: callers drop the files
-    /// after the lock is released.
-    fn take_files(&self, pick: impl Fn(&Slot) -> bool) -> Option<Option<DeviceFiles>> {
-        let mut reg = self.registry.lock();
-        let slot = reg.slots.iter_mut().find(|s| pick(s))?;
-        slot.device.set_ordinal(None);
-        Some(slot.files.take())
     }
 }
 
@@ -123,7 +180,7 @@ impl PciWatcher for Tracker {
 
     fn unbinding(this: &Arc<Self>, pci: &PciDev<'_>) {
         if is_ttkmd(pci) {
-            this.detach(pci.address().as_bytes());
+            this.unbind_where(|s| s.device.is(pci));
         }
     }
 }
@@ -132,6 +189,10 @@ fn is_ttkmd(pci: &PciDev<'_>) -> bool {
     pci.driver_name().map(CStr::as_bytes) == Some(DRIVER.as_bytes())
 }
 
-fn proc_path(ordinal: u32, name: &str) -> Result<CString> {
-    CString::try_from_fmt(format_args!("driver/tenstorrent/{}/{}", ordinal, name))
+/// `driver/tenstorrent/N`, or a file in it.
+fn proc_path(ordinal: u32, name: Option<&str>) -> Result<CString> {
+    match name {
+        Some(name) => CString::try_from_fmt(format_args!("driver/tenstorrent/{}/{}", ordinal, name)),
+        None => CString::try_from_fmt(format_args!("driver/tenstorrent/{}", ordinal)),
+    }
 }

@@ -6,10 +6,10 @@ use crate::client::Client;
 use crate::device::Device;
 use crate::registry::Registry;
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use kernel::new_mutex;
 use kernel::prelude::*;
 use kernel::rbtree::{RBTree, RBTreeNode};
 use kernel::sync::{Arc, Mutex};
-use kernel::new_mutex;
 
 #[pin_data]
 pub(crate) struct Tracker {
@@ -47,7 +47,7 @@ impl Tracker {
     pub(crate) fn open(self: &Arc<Self>) -> Result<Arc<Client>> {
         let id = self.next_id.fetch_add(1, Relaxed);
         let client = Client::new(id, self.clone())?;
-        let node = RBTreeNode::new(id, client.clone(), GFP_KERNEL)?;
+        let node = RBTreeNode::new(id, client.clone(), crate::sys::gfp_account_mayfail())?;
         self.clients.lock().insert(node);
         self.open_files.fetch_add(1, Relaxed);
         Ok(client)

@@ -20,7 +20,7 @@ mod sys;
 mod tracker;
 
 use client::Client;
-use sys::misc::Registration;
+use sys::misc::{FileOps, Registration};
 use sys::pci::BusNotifier;
 use tracker::Tracker;
 
@@ -38,15 +38,18 @@ struct TtTrack {
     misc: Option<Registration<Client>>,
 }
 
+/// The operations of /dev/tenstorrent-track's files.
+static FOPS: FileOps<Client> = FileOps::new();
+
 impl kernel::Module for TtTrack {
-    fn init(module: &'static ThisModule) -> Result<Self> {
+    fn init(_module: &'static ThisModule) -> Result<Self> {
         let tracker = Tracker::new()?;
         let mut this = TtTrack { tracker: tracker.clone(), notifier: None, misc: None };
         // Notifier first, then the scan: a device bound in between is seen
         // twice, and attaching is idempotent. On error `drop` undoes it all.
         this.notifier = Some(BusNotifier::register(tracker.clone())?);
         tracker.scan();
-        this.misc = Some(Registration::register(c_str!("tenstorrent-track"), 0o666, module, tracker)?);
+        this.misc = Some(Registration::register(c_str!("tenstorrent-track"), 0o666, &FOPS, tracker)?);
         Ok(this)
     }
 }
@@ -55,7 +58,9 @@ impl Drop for TtTrack {
     fn drop(&mut self) {
         // No file is open (the misc device pins the module), so no client exists.
         self.misc.take();
-        self.notifier.take();
+        // Our /proc files go as on an unbind, while the notifier still tells
+        // us of unbinds: tt-kmd may be removing a card's N/ right now.
         self.tracker.detach_all();
+        self.notifier.take();
     }
 }

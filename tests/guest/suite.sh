@@ -48,7 +48,47 @@ load_tt_track
 check "fresh load: no stale entries" test "$(allocs)" -eq 1
 check "capacity parameters shown" sh -c "$T roundtrip >/dev/null && grep -q '^total 0 DRAM .* 4294967296$' /proc/driver/tenstorrent/0/stats"
 
-for s in roundtrip errors fork8 sigkill threads rebind pidns unprivileged million; do
+# tt-kmd carries on when it cannot create /proc/driver/tenstorrent/N/: the
+# card is tracked without files, and attaching does not WARN (the log check).
+rmmod tt_track && rmmod tenstorrent
+insmod $M/tenstorrent.ko skip_proc_dir=1
+load_tt_track
+check "no N/: no files for that card" test ! -e /proc/driver/tenstorrent/1
+check "no N/: the card is still tracked" $T alloc-free 1
+check "no N/: the other card has its files" test -e /proc/driver/tenstorrent/0/stats
+rmmod tt_track && rmmod tenstorrent
+load_standin
+
+# Module exit racing tt-kmd's unbind of a card: our files go under the card's
+# device lock, as on unbind, so neither side WARNs or leaves a dangling file.
+card=$(ls /sys/bus/pci/drivers/tenstorrent | grep : | head -1)
+rm -f /tmp/stop
+(while [ ! -e /tmp/stop ]; do
+    echo $card > /sys/bus/pci/drivers/tenstorrent/unbind; echo $card > /sys/bus/pci/drivers/tenstorrent/bind
+ done) 2>/dev/null &
+racer=$!
+for i in $(seq 30); do load_tt_track; cat /proc/driver/tenstorrent/*/stats >/dev/null 2>&1; rmmod tt_track; done
+touch /tmp/stop; wait $racer
+echo $card > /sys/bus/pci/drivers/tenstorrent/bind 2>/dev/null
+load_tt_track
+check "unload racing unbind: both cards tracked afterwards" sh -c "$T alloc-free 0 && $T alloc-free 1"
+
+# Cards come and go at 32 more PCI addresses, one at a time: the registry
+# reuses the slots of cards that are gone and that no file holds.
+tracked=0
+for dev in /sys/bus/pci/devices/*; do
+    [ "$(cat $dev/vendor):$(cat $dev/device)" = "0x1b36:0x0005" ] || continue
+    echo tenstorrent > $dev/driver_override
+    echo ${dev##*/} > /sys/bus/pci/drivers/tenstorrent/bind
+    $T alloc-free 2 && tracked=$((tracked + 1))
+    echo ${dev##*/} > /sys/bus/pci/drivers/tenstorrent/unbind
+    echo > $dev/driver_override
+done
+check "32 more cards, one at a time: each one tracked ($tracked)" test $tracked -eq 32
+
+# Warnings are rate-limited per device: the scenarios that look for theirs come first.
+for s in overflow comm nsview orphan kpeak reorder roundtrip errors sigkill fork8 threads rebind pidns \
+         unprivileged million readers; do
     timeout 600 $T $s; rc=$?
     # 1: the test printed its FAIL line; anything else (timeout, crash) did not.
     [ $rc -le 1 ] || echo "FAIL $s: exit status $rc"
@@ -60,6 +100,13 @@ mount -t cgroup2 none $cg && echo +memory > $cg/cgroup.subtree_control && mkdir 
     echo $TT_MEMCG_MAX > $cg/small/memory.max
 sh -c "echo \$\$ > $cg/small/cgroup.procs && exec $T memcg"
 check "memcg: no OOM kill" grep -q "^oom_kill 0$" $cg/small/memory.events
+# Each open file's own state is charged to the opener's memory cgroup too.
+mkdir $cg/charge && sh -c "echo \$\$ > $cg/charge/cgroup.procs && exec $T memcharge"
+
+# The structured fuzzer with a file holding 2^64 - 2^48 bytes of one (card,
+# chip, type): device totals at the 2^64 boundary (the test kernel reads its
+# 65,535 lines per batch quickly; the debug kernel runs the scenario `overflow`).
+[ "$variant" = debug ] || timeout 300 ./fuzz 10 4 1000000000 boundary || true
 
 # Fuzzing and soak run on the debug kernel (KASAN, lockdep, kmemleak see what
 # they stir up; the test kernel gets the ttnn check below instead): the
@@ -137,3 +184,12 @@ fi
 
 rmmod tt_track && rmmod tenstorrent
 check "clean unload at the end" no_proc_dir
+
+# Power off (after this script) with live entries and a reader inside each
+# file: tt-kmd's shutdown is its remove, which takes N/ with no unbind event.
+load_standin
+load_tt_track
+$T hold 0 3 &
+for f in allocations stats; do
+    sh -c "exec 7</proc/driver/tenstorrent/0/$f; head -c 10 <&7 >/dev/null; exec sleep 1000" &
+done

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "tt.h"
+#include "hostile.h"
 
 static const char *type_names[] = { "DRAM", "L1", "SYSTEM_MEMORY", "L1_SMALL", "TRACE", "CB", "KERNEL" };
 
@@ -552,7 +553,7 @@ static void pidns(void)
 		alloc_pid(devs[0], 0xbbbb, seen, sizeof(seen));
 		CHECK(!strcmp(seen, "1"), "inside: own buffer shown with pid '%s'", seen);
 		alloc_pid(devs[0], 0xaaaa, seen, sizeof(seen));
-		CHECK(!strcmp(seen, "-"), "inside: outsider shown with pid '%s'", seen);
+		CHECK(!strcmp(seen, ""), "inside: outsider listed with pid '%s'", seen);
 		write(ready[1], "r", 1);
 		read(go[0], &c, 1);
 		_exit(failures);
@@ -642,10 +643,13 @@ static void unprivileged(void)
 static const struct { const char *name; void (*fn)(void); } scenarios[] = {
 	{ "roundtrip", roundtrip }, { "errors", errors }, { "fork8", fork8 }, { "sigkill", sigkill },
 	{ "threads", threads }, { "rebind", rebind }, { "million", million }, { "pidns", pidns },
-	{ "memcg", memcg }, { "unprivileged", unprivileged },
+	{ "memcg", memcg }, { "unprivileged", unprivileged }, { "overflow", overflow }, { "comm", comm },
+	{ "readers", readers }, { "reorder", reorder }, { "orphan", orphan }, { "kpeak", kpeak },
+	{ "nsview", nsview }, { "memcharge", memcharge },
 };
 
-/* `hold DEV N`: a workload process for the demo; holds N buffers until killed. */
+/* `hold DEV N`: a workload process for the demo; holds N buffers until killed.
+ * `alloc-free DEV`: exit status 0 if DEV takes an allocation and its free. */
 static int hold(uint32_t dev, int n)
 {
 	int fd = tt_open();
@@ -665,6 +669,10 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 4 && !strcmp(argv[1], "hold"))
 		return hold(atoi(argv[2]), atoi(argv[3]));
+	if (argc == 3 && !strcmp(argv[1], "alloc-free")) {	/* is device DEV tracked? */
+		int fd = tt_open();
+		return tt_alloc(fd, atoi(argv[2]), 0, TT_TRACK_TYPE_DRAM, 0, 1, 1) || tt_free(fd, atoi(argv[2]), 0, 0, 1);
+	}
 	for (size_t i = 0; argc == 2 && i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
 		if (strcmp(argv[1], scenarios[i].name))
 			continue;

@@ -8,7 +8,9 @@
  *    per open fd, in the reader's PID namespace);
  *  - char device "tenstorrent/N" (mode 0666), child of the PCI device, class
  *    "tenstorrent", N the lowest free ordinal;
- *  - device removal and module exit remove the whole proc directory.
+ *  - device removal and module exit remove the whole proc directory;
+ *  - its PCI `.shutdown` is its remove (poweroff removes N/ with no unbind);
+ *  - a failure to create N/ is ignored (`skip_proc_dir=N` makes ordinal N's fail).
  */
 #include <linux/cdev.h>
 #include <linux/fs.h>
@@ -43,6 +45,10 @@ static struct proc_dir_entry *proc_root_dir;
 static struct class *standin_class;
 static dev_t standin_devt;
 static DEFINE_IDA(ordinals);
+
+static int skip_proc_dir = -1;
+module_param(skip_proc_dir, int, 0444);
+MODULE_PARM_DESC(skip_proc_dir, "Ordinal whose /proc directory is not created (as if creating it failed)");
 
 static void standin_dev_free(struct kref *ref)
 {
@@ -133,10 +139,11 @@ static int standin_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	sd->ordinal = ret;
 
 	snprintf(name, sizeof(name), "%d", sd->ordinal);
-	sd->proc_dir = proc_mkdir(name, proc_root_dir);
-	if (!sd->proc_dir || !proc_create_single_data("pids", 0444, sd->proc_dir, pids_show, sd)) {
-		ret = -ENOMEM;
-		goto err_proc;
+	/* As tt-kmd: a device without its proc directory still works. */
+	if (sd->ordinal != skip_proc_dir) {
+		sd->proc_dir = proc_mkdir(name, proc_root_dir);
+		if (sd->proc_dir)
+			proc_create_single_data("pids", 0444, sd->proc_dir, pids_show, sd);
 	}
 
 	cdev_init(&sd->cdev, &standin_fops);
@@ -187,6 +194,7 @@ static struct pci_driver standin_driver = {
 	.id_table = standin_ids,
 	.probe = standin_probe,
 	.remove = standin_remove,
+	.shutdown = standin_remove,	/* as tt-kmd */
 };
 
 static int __init standin_init(void)

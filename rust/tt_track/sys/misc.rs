@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 //! A misc character device whose open files are Rust objects.
 //!
-//! `fops.owner` is set to this module, so `rmmod` is refused while a file is
-//! open and no callback can run after the module is gone.
+//! The file operations are a static table whose `owner` is this module, so
+//! `rmmod` is refused while a file is open, no callback can run after the
+//! module is gone, and dropping the registration never frees what an open
+//! file still uses.
 
 use super::raw;
 use core::ffi::{c_int, c_long, c_uint, c_ulong};
@@ -12,7 +14,6 @@ use kernel::prelude::*;
 use kernel::str::CStr;
 use kernel::sync::Arc;
 use kernel::types::Opaque;
-use kernel::ThisModule;
 
 /// One open file of the device.
 pub(crate) trait MiscFile: Sized + Send + Sync {
@@ -25,11 +26,45 @@ pub(crate) trait MiscFile: Sized + Send + Sync {
     fn release(this: Arc<Self>);
 }
 
+/// The file operations of `T`'s files, in static memory: open files keep
+/// using them after the registration is gone, so they must live as long as
+/// the module (whose refcount the `owner` field holds for each open file).
+pub(crate) struct FileOps<T: MiscFile>(raw::file_operations, PhantomData<T>);
+
+// SAFETY: the table is only read, by the kernel, once built.
+unsafe impl<T: MiscFile> Sync for FileOps<T> {}
+
+impl<T: MiscFile> FileOps<T> {
+    pub(crate) const fn new() -> Self {
+        FileOps(
+            raw::file_operations {
+                owner: THIS_MODULE,
+                open: Some(open::<T>),
+                release: Some(release::<T>),
+                unlocked_ioctl: Some(ioctl::<T>),
+                compat_ioctl: Some(raw::tt_glue_compat_ioctl),
+                llseek: Some(raw::noop_llseek),
+                // SAFETY: all-zero is a valid file_operations: no callbacks.
+                ..unsafe { core::mem::zeroed() }
+            },
+            PhantomData,
+        )
+    }
+}
+
+extern "C" {
+    /// This module's `struct module`, defined by the module loader.
+    static mut __this_module: raw::module;
+}
+
+/// This module, as C's THIS_MODULE: `rmmod` is refused while a file that
+/// names it as owner is open.
+const THIS_MODULE: *mut raw::module = &raw mut __this_module;
+
 #[repr(C)]
 struct Inner<T: MiscFile> {
     // First field: `misc_open` leaves a pointer to it in `file->private_data`.
     misc: Opaque<raw::miscdevice>,
-    fops: Opaque<raw::file_operations>,
     shared: Arc<T::Shared>,
     registered: bool,
 }
@@ -40,8 +75,8 @@ pub(crate) struct Registration<T: MiscFile> {
     _t: PhantomData<T>,
 }
 
-// SAFETY: the raw C structs are only written before registration; after
-// that the kernel reads them and we only touch `shared`, which is Send + Sync.
+// SAFETY: the raw C struct is only written before registration; after that
+// the kernel reads it and we only touch `shared`, which is Send + Sync.
 unsafe impl<T: MiscFile> Send for Registration<T> {}
 // SAFETY: as above.
 unsafe impl<T: MiscFile> Sync for Registration<T> {}
@@ -51,35 +86,18 @@ impl<T: MiscFile> Registration<T> {
     pub(crate) fn register(
         name: &'static CStr,
         mode: u16,
-        module: &'static ThisModule,
+        fops: &'static FileOps<T>,
         shared: Arc<T::Shared>,
     ) -> Result<Self> {
-        let mut inner = KBox::pin(
-            Inner::<T> {
-                misc: Opaque::new(Default::default()),
-                fops: Opaque::new(Default::default()),
-                shared,
-                registered: false,
-            },
-            GFP_KERNEL,
-        )?;
-        let fops = raw::file_operations {
-            owner: module.as_ptr().cast(),
-            open: Some(open::<T>),
-            release: Some(release::<T>),
-            unlocked_ioctl: Some(ioctl::<T>),
-            compat_ioctl: Some(raw::tt_glue_compat_ioctl),
-            llseek: Some(raw::noop_llseek),
-            ..Default::default()
-        };
+        let mut inner =
+            KBox::pin(Inner::<T> { misc: Opaque::new(Default::default()), shared, registered: false }, GFP_KERNEL)?;
         // SAFETY: `inner` is pinned on the heap and not registered yet, so
-        // nothing else accesses these fields.
+        // nothing else accesses it; the kernel only reads `fops`.
         unsafe {
-            *inner.fops.get() = fops;
             let misc = &mut *inner.misc.get();
             misc.minor = raw::MISC_DYNAMIC_MINOR as c_int;
             misc.name = name.as_char_ptr().cast();
-            misc.fops = inner.fops.get();
+            misc.fops = &fops.0;
             misc.mode = mode;
         }
         // SAFETY: `misc` is fully initialised and stays at this address until
@@ -94,8 +112,8 @@ impl<T: MiscFile> Registration<T> {
 impl<T: MiscFile> Drop for Registration<T> {
     fn drop(&mut self) {
         if self.inner.registered {
-            // SAFETY: registered in `register`; after this no new open can start,
-            // and the module refcount guarantees no file is still open.
+            // SAFETY: registered in `register`; after this no new open can start.
+            // Open files use only the static `FileOps` and their own data.
             unsafe { raw::misc_deregister(self.inner.misc.get()) };
         }
     }

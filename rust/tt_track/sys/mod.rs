@@ -44,10 +44,16 @@ pub(crate) fn uptime_secs() -> u64 {
 /// Flags for memory charged to the caller's memory cgroup that fails with
 /// ENOMEM at the cgroup's limit instead of invoking its OOM killer.
 pub(crate) fn gfp_account_mayfail() -> kernel::alloc::Flags {
-    // SAFETY: 6.12's `Flags` is a newtype over the u32 gfp mask with no
-    // invalid values and no constructor for this bit; `transmute` checks the
-    // sizes match. The bit comes from the kernel's own header via bindgen.
-    let retry: kernel::alloc::Flags = unsafe { core::mem::transmute(raw::TT_GFP_RETRY_MAYFAIL) };
+    use kernel::alloc::Flags;
+    // `Flags` is a struct with one private `u32` field (the gfp mask), not
+    // `repr(transparent)`, and 6.12 gives no constructor for this bit. A
+    // struct of one field and the field's size has the field's layout; the
+    // asserts fail the build if the struct ever grows.
+    const _: () = assert!(core::mem::size_of::<Flags>() == core::mem::size_of::<u32>());
+    const _: () = assert!(core::mem::align_of::<Flags>() == core::mem::align_of::<u32>());
+    // SAFETY: same size and layout as above; every u32 is a valid gfp mask
+    // value for the struct, and the bit comes from the kernel's own header.
+    let retry: Flags = unsafe { core::mem::transmute::<u32, Flags>(raw::TT_GFP_RETRY_MAYFAIL) };
     kernel::alloc::flags::GFP_KERNEL_ACCOUNT | retry
 }
 

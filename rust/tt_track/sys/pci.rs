@@ -64,6 +64,43 @@ impl PciDev<'_> {
     }
 }
 
+impl PciDev<'_> {
+    /// A counted reference that outlives the callback.
+    pub(crate) fn counted(&self) -> PciRef {
+        // SAFETY: `dev` is valid for the borrow; `get_device` takes a reference
+        // that `PciRef::drop` gives back.
+        PciRef(unsafe { raw::get_device(self.dev) })
+    }
+}
+
+/// A counted reference to a PCI device's `struct device`.
+pub(crate) struct PciRef(*mut raw::device);
+
+// SAFETY: a counted device reference may be used and dropped on any thread.
+unsafe impl Send for PciRef {}
+// SAFETY: only used through `lock`, which the device's mutex serialises.
+unsafe impl Sync for PciRef {}
+
+impl PciRef {
+    /// Runs `f` with the device locked, as the driver core does for bind,
+    /// unbind and shutdown: its driver cannot change meanwhile.
+    pub(crate) fn with_lock<R>(&self, f: impl FnOnce(&PciDev<'_>) -> R) -> R {
+        // SAFETY: our reference keeps the device (and its mutex) alive.
+        unsafe { raw::tt_glue_device_lock(self.0) };
+        let r = f(&PciDev { dev: self.0, _borrow: PhantomData });
+        // SAFETY: locked above.
+        unsafe { raw::tt_glue_device_unlock(self.0) };
+        r
+    }
+}
+
+impl Drop for PciRef {
+    fn drop(&mut self) {
+        // SAFETY: we own one reference, taken in `PciDev::counted`.
+        unsafe { raw::put_device(self.0) }
+    }
+}
+
 /// `<prefix>/N` or `<prefix>!N` -> N.
 fn parse_child(name: &[u8], prefix: &[u8]) -> Option<u32> {
     let rest = name.strip_prefix(prefix)?;
@@ -101,16 +138,11 @@ unsafe impl<W: PciWatcher> Sync for BusNotifier<W> {}
 
 impl<W: PciWatcher> BusNotifier<W> {
     pub(crate) fn register(watcher: Arc<W>) -> Result<Self> {
-        let inner = KBox::pin(
-            NotifierInner { nb: Opaque::new(Default::default()), watcher },
-            GFP_KERNEL,
-        )?;
+        let inner = KBox::pin(NotifierInner { nb: Opaque::new(Default::default()), watcher }, GFP_KERNEL)?;
         // SAFETY: not registered yet, so we are the only user of `nb`.
         unsafe { (*inner.nb.get()).notifier_call = Some(Self::call) };
         // SAFETY: `nb` is pinned until `bus_unregister_notifier` in `drop`.
-        to_result(unsafe {
-            raw::bus_register_notifier(core::ptr::addr_of!(raw::pci_bus_type), inner.nb.get())
-        })?;
+        to_result(unsafe { raw::bus_register_notifier(core::ptr::addr_of!(raw::pci_bus_type), inner.nb.get()) })?;
         Ok(Self { inner })
     }
 
@@ -131,9 +163,7 @@ impl<W: PciWatcher> BusNotifier<W> {
 impl<W: PciWatcher> Drop for BusNotifier<W> {
     fn drop(&mut self) {
         // SAFETY: registered in `register`; returns once no callback runs.
-        unsafe {
-            raw::bus_unregister_notifier(core::ptr::addr_of!(raw::pci_bus_type), self.inner.nb.get())
-        };
+        unsafe { raw::bus_unregister_notifier(core::ptr::addr_of!(raw::pci_bus_type), self.inner.nb.get()) };
     }
 }
 

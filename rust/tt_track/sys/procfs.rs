@@ -11,7 +11,7 @@ use super::raw;
 use core::ffi::{c_int, c_void};
 use core::fmt;
 use kernel::prelude::*;
-use kernel::str::CString;
+use kernel::str::{CStr, CString};
 
 /// What a /proc file shows.
 pub(crate) trait SeqSource: Send + Sync + Sized {
@@ -58,19 +58,31 @@ pub(crate) struct ProcFile<S: SeqSource> {
     _source: Pin<KBox<S>>,
 }
 
+/// Whether the /proc directory `path` (relative to /proc) exists, looked up
+/// without procfs's WARN on a missing parent. Unknown (no procfs at /proc in
+/// the initial mount namespace) counts as existing.
+pub(crate) fn dir_exists(path: &CStr) -> bool {
+    // SAFETY: `path` is NUL-terminated; the helper only looks it up.
+    unsafe { raw::tt_glue_proc_dir_exists(path.as_char_ptr().cast()) != 0 }
+}
+
 impl<S: SeqSource> ProcFile<S> {
-    pub(crate) fn create(path: CString, source: S) -> Result<Self> {
+    /// # Safety
+    /// The parent directory of `path` exists, and nobody removes it before
+    /// the returned file is dropped.
+    pub(crate) unsafe fn create(path: CString, source: S) -> Result<Self> {
         let source = KBox::pin(source, GFP_KERNEL)?;
         let data: *const S = &*source;
-        // SAFETY: `path` is NUL-terminated; `PROC_OPS` is 'static; `data`
-        // outlives the entry because `drop` removes the entry first. A parent
-        // of NULL makes procfs resolve the directories in `path`.
+        // SAFETY: `path` is NUL-terminated and its parent exists (the caller's
+        // contract); `PROC_OPS` is 'static; `data` outlives the entry because
+        // `drop` removes the entry first. A parent of NULL makes procfs
+        // resolve the directories in `path`.
         let pde = unsafe {
             raw::proc_create_data(
                 path.as_char_ptr().cast(),
                 0o444,
                 core::ptr::null_mut(),
-                &Self::PROC_OPS,
+                Self::PROC_OPS,
                 data as *mut c_void,
             )
         };
@@ -80,7 +92,8 @@ impl<S: SeqSource> ProcFile<S> {
         Ok(Self { path, _source: source })
     }
 
-    const PROC_OPS: raw::proc_ops = raw::proc_ops {
+    // Constant items: the tables are 'static by definition, as C requires.
+    const PROC_OPS: &'static raw::proc_ops = &raw::proc_ops {
         proc_open: Some(Self::open),
         proc_release: Some(Self::release),
         proc_read_iter: Some(raw::seq_read_iter),
@@ -88,7 +101,7 @@ impl<S: SeqSource> ProcFile<S> {
         // SAFETY: all-zero is a valid proc_ops: no flags, no callbacks.
         ..unsafe { core::mem::zeroed() }
     };
-    const SEQ_OPS: raw::seq_operations = raw::seq_operations {
+    const SEQ_OPS: &'static raw::seq_operations = &raw::seq_operations {
         start: Some(Self::start),
         stop: Some(Self::stop),
         next: Some(Self::next),
@@ -104,7 +117,7 @@ impl<S: SeqSource> ProcFile<S> {
             Err(_) => return ENOMEM.to_errno(),
         };
         // SAFETY: `file` is being opened; `SEQ_OPS` is 'static.
-        let ret = unsafe { raw::seq_open(file, &Self::SEQ_OPS) };
+        let ret = unsafe { raw::seq_open(file, Self::SEQ_OPS) };
         if ret != 0 {
             return ret;
         }
@@ -140,8 +153,10 @@ impl<S: SeqSource> ProcFile<S> {
         let source = unsafe { &*st.source };
         st.valid = if pos == 0 {
             source.rewind(&mut st.cursor)
-        } else if pos == st.pos && st.valid {
-            source.refresh(&mut st.cursor)
+        } else if pos == st.pos {
+            // Where the last read stopped: on a record to re-find, or at the
+            // end, which stays the end (a read after EOF returns 0, at once).
+            st.valid && source.refresh(&mut st.cursor)
         } else {
             // A seek elsewhere: walk from the start (seq_file does this too).
             let mut ok = source.rewind(&mut st.cursor);
@@ -156,7 +171,11 @@ impl<S: SeqSource> ProcFile<S> {
             ok
         };
         st.pos = pos;
-        if st.valid { st as *mut State<S> as *mut c_void } else { core::ptr::null_mut() }
+        if st.valid {
+            st as *mut State<S> as *mut c_void
+        } else {
+            core::ptr::null_mut()
+        }
     }
 
     unsafe extern "C" fn next(m: *mut raw::seq_file, _v: *mut c_void, pos: *mut i64) -> *mut c_void {
@@ -168,7 +187,11 @@ impl<S: SeqSource> ProcFile<S> {
         st.pos += 1;
         // SAFETY: seq_file requires `*pos` to move forward even at the end.
         unsafe { *pos = st.pos };
-        if st.valid { st as *mut State<S> as *mut c_void } else { core::ptr::null_mut() }
+        if st.valid {
+            st as *mut State<S> as *mut c_void
+        } else {
+            core::ptr::null_mut()
+        }
     }
 
     unsafe extern "C" fn stop(_m: *mut raw::seq_file, _v: *mut c_void) {}
@@ -185,8 +208,9 @@ impl<S: SeqSource> ProcFile<S> {
 
 impl<S: SeqSource> Drop for ProcFile<S> {
     fn drop(&mut self) {
-        // SAFETY: the entry was created at `path` in `create`; this waits for
-        // callbacks in progress, after which `source` may be freed.
+        // SAFETY: the entry was created at `path` in `create`, whose caller
+        // keeps the parent until now; this waits for callbacks in progress,
+        // after which `source` may be freed.
         unsafe { raw::remove_proc_entry(self.path.as_char_ptr().cast(), core::ptr::null_mut()) };
     }
 }

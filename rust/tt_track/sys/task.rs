@@ -2,6 +2,7 @@
 //! The opener's identity: its thread group's `struct pid` and its comm.
 
 use super::raw;
+use core::fmt::Write;
 
 /// Length of a task's comm, NUL included.
 pub(crate) const COMM_LEN: usize = raw::TASK_COMM_LEN as usize;
@@ -33,12 +34,47 @@ impl Pid {
         let nr = unsafe { raw::tt_glue_pid_in_current_ns(self.0) };
         (nr > 0).then_some(nr)
     }
+
+    /// The pid in the initial PID namespace (for the kernel log).
+    pub(crate) fn global_nr(&self) -> i32 {
+        if self.0.is_null() {
+            return 0;
+        }
+        // SAFETY: `self.0` is a counted reference, valid until `drop`.
+        unsafe { raw::tt_glue_pid_global_nr(self.0) }
+    }
+
+    /// Whether the process still exists. Once it is gone its number may be
+    /// given to another process, so it must not be shown any more.
+    pub(crate) fn alive(&self) -> bool {
+        // SAFETY: `self.0` is a counted reference, valid until `drop`; NULL is accepted.
+        !self.0.is_null() && unsafe { raw::tt_glue_pid_alive(self.0) }
+    }
 }
 
 impl Drop for Pid {
     fn drop(&mut self) {
         // SAFETY: we own one reference (NULL is accepted by `put_pid`).
         unsafe { raw::put_pid(self.0) }
+    }
+}
+
+/// A comm as /proc shows it, escaped the way /proc/PID/status does: a
+/// backslash, every control byte and every byte from 0x7f up is written as
+/// `\ooo` (three octal digits), so a line stays one line and every byte
+/// survives. Stops at the first NUL.
+pub(crate) struct EscapedComm<'a>(pub(crate) &'a [u8; COMM_LEN]);
+
+impl core::fmt::Display for EscapedComm<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        for &b in self.0.iter().take_while(|&&b| b != 0) {
+            if b == b'\\' || !(0x20..0x7f).contains(&b) {
+                write!(f, "\\{:03o}", b)?;
+            } else {
+                f.write_char(char::from(b))?;
+            }
+        }
+        Ok(())
     }
 }
 

@@ -258,15 +258,41 @@ fn parse_proc(device: u32, line: &str) -> Option<Process> {
     for (k, b) in bytes.iter_mut().enumerate() {
         *b = num(f[3 + k])?;
     }
+    let command = match (pid, f[11]) {
+        (None, "-") => "(outside this PID namespace)".to_string(),
+        (_, comm) => decode_comm(comm),
+    };
     Some(Process {
         device,
         chip: Some(num(f[2])? as u32),
         pid,
         user: None,
-        command: f[11].to_string(),
+        command,
         bytes,
         buffers: num(f[10])?,
     })
+}
+
+/// Undoes tt_track's comm escaping (`\ooo` for a backslash, control bytes
+/// and bytes from 0x7f up); invalid UTF-8 is shown with U+FFFD.
+pub fn decode_comm(escaped: &str) -> String {
+    let raw = escaped.as_bytes();
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let octal = raw.get(i + 1..i + 4).filter(|d| raw[i] == b'\\' && d.iter().all(|c| (b'0'..=b'7').contains(c)));
+        match octal.and_then(|d| u8::from_str_radix(std::str::from_utf8(d).ok()?, 8).ok()) {
+            Some(byte) => {
+                out.push(byte);
+                i += 4;
+            }
+            None => {
+                out.push(raw[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// tt-kmd's telemetry: sysfs attributes and hwmon, each optional.
@@ -324,5 +350,29 @@ impl Users {
 
     fn name(&self, uid: u32) -> String {
         self.0.iter().find(|(u, _)| *u == uid).map_or_else(|| uid.to_string(), |(_, n)| n.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comm_escapes_decode_to_the_original_bytes() {
+        assert_eq!(decode_comm("x\\012leak 0 999 9"), "x\nleak 0 999 9");
+        assert_eq!(decode_comm("back\\134slash"), "back\\slash");
+        assert_eq!(decode_comm("tab\\011here"), "tab\there");
+        assert_eq!(decode_comm("caf\\303\\251"), "caf\u{e9}");
+        assert_eq!(decode_comm("\\377bin"), "\u{fffd}bin");
+        assert_eq!(decode_comm("plain \\9 \\12"), "plain \\9 \\12");
+    }
+
+    #[test]
+    fn hidden_processes_are_one_line_per_chip() {
+        let p = parse_proc(0, "proc - 3 10 20 0 0 0 0 0 2 -").unwrap();
+        assert_eq!((p.pid, p.chip, p.bytes[1]), (None, Some(3), 20));
+        assert_eq!(p.command, "(outside this PID namespace)");
+        let p = parse_proc(0, "proc 12 0 1 0 0 0 0 0 0 1 a\\012b").unwrap();
+        assert_eq!(p.command, "a\nb");
     }
 }
