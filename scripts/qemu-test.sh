@@ -6,6 +6,9 @@
 #                                  the /proc files before and after
 #   scripts/qemu-test.sh --bench   the benchmarks (BENCHMARKS.md), in one VM run
 #   scripts/qemu-test.sh --ttnn    only the ttnn part of the suite (tests/guest/ttnn.sh)
+#   scripts/qemu-test.sh --dkms    tt_track.ko built by DKMS in the trixie chroot
+#                                  (scripts/install-dkms.sh), loaded next to the real
+#                                  tt-kmd on the stock kernel: a smoke test
 #   scripts/qemu-test.sh --debug   the suite on the debug kernel (KASAN, lockdep, kmemleak,
 #                                  UBSAN, SLUB debugging), with a kmemleak scan at the end
 #   scripts/qemu-test.sh --soak N  the soak test for N minutes (debug kernel)
@@ -22,29 +25,49 @@ case "${1:-}" in
     --demo) mode=demo ;;
     --bench) mode=bench ;;
     --ttnn) mode=ttnn ;;
+    --dkms) mode=dkms ;;
     --debug) variant=debug ;;
     --soak|--fuzz) mode=long variant=debug long=${1#--} minutes=${2:?minutes}
         [[ "$minutes" =~ ^[1-9][0-9]*$ ]] || { echo "$0: minutes must be a positive number" >&2; exit 2; } ;;
     "") ;;
-    *) echo "usage: $0 [--demo|--bench|--ttnn|--debug|--soak MINUTES|--fuzz MINUTES]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--demo|--bench|--ttnn|--dkms|--debug|--soak MINUTES|--fuzz MINUTES]" >&2; exit 2 ;;
 esac
 TIMEOUT=${TT_TRACK_VM_TIMEOUT:-$(( ${minutes:-0} * 180 + 1800 ))}
 
 scripts/setup-host.sh
 VENV=$(scripts/setup-ttnn.sh | tail -1)
 source scripts/toolchain.sh
-KDIR=$(scripts/build-kernel.sh "$variant" | tail -1)
+kernel=$(scripts/build-kernel.sh "$variant")
+KDIR=$(sed -n 1p <<<"$kernel"); IMAGE=$(sed -n 2p <<<"$kernel"); MAKEVARS=$(sed -n 3p <<<"$kernel")
+MODULES=$(scripts/build-modules.sh "$KDIR" "$MAKEVARS" | tail -1)
 WORK=$(mktemp -d /tmp/tt-track-vm.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
-
-echo "build: tt_track.ko and the tt-kmd stand-in" >&2
-make -s KDIR="$KDIR" all standin >&2
 
 echo "build: guest programs and initramfs" >&2
 root=$WORK/root
 mkdir -p "$root"/{bin,dev,proc,sys,tmp,modules,tests}
+chmod 755 "$root"
 cp /bin/busybox "$root/bin/busybox"
-cp tt_track.ko tests/ttkmd-standin/tenstorrent.ko "$root/modules/"
+cp -r "$MODULES"/. "$root/modules/"
+if [ "$mode" = dkms ]; then
+    # A real trixie system installs the module: dkms, headers, linux-source.
+    echo "build: tt_track.ko by DKMS in the trixie chroot" >&2
+    scripts/trixie.sh run sh -c "cd /src && scripts/install-dkms.sh $KREL" >&2
+    built=$(ls "$TT_TRACK_CACHE"/trixie/lib/modules/$KREL/updates/dkms/tt_track.ko*)
+    case "$built" in
+        *.xz) xz -dc "$built" > "$root/modules/tt_track.ko" ;;
+        *.zst) zstd -qdc "$built" > "$root/modules/tt_track.ko" ;;
+        *) cp "$built" "$root/modules/tt_track.ko" ;;
+    esac
+fi
+if [ "$variant" = base ]; then
+    # 9p (the host's / for the ttnn part) is modular in the stock kernel.
+    mkdir -p "$root/modules/9p"
+    stock=$TT_TRACK_CACHE/stock/root/usr/lib/modules/$KREL/kernel
+    for m in fs/netfs/netfs net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p; do
+        xz -dc "$stock/$m.ko.xz" > "$root/modules/9p/${m##*/}.ko"
+    done
+fi
 for prog in tt_track_test fuzz soak; do
     extra=(); [ $prog = tt_track_test ] && extra=(tests/guest/hostile.c)
     gcc -static -O2 -Wall -Werror -pthread -o "$root/tests/$prog" tests/guest/$prog.c tests/guest/tt.c "${extra[@]}"
@@ -80,7 +103,7 @@ if [ "$mode" = bench ]; then
     cp "$bench" "$root/tests/report-bench"
 fi
 unset RUSTFLAGS
-cp tests/guest/{lib.sh,suite.sh,ttnn.sh,demo.sh,bench.sh,long.sh} "$root/tests/"
+cp tests/guest/{lib.sh,suite.sh,ttnn.sh,demo.sh,bench.sh,long.sh,dkms.sh} "$root/tests/"
 install -m 755 tests/guest/init "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$WORK/initramfs.gz"
 
@@ -88,18 +111,26 @@ install -m 755 tests/guest/init "$root/init"
 accel=tcg
 if [ "${TT_TRACK_KVM:-0}" = 1 ] && [ -w /dev/kvm ]; then accel=kvm; fi
 log=$WORK/console.log
-# 32 more PCI functions no driver claims: the suite binds them to tt-kmd one
-# at a time (driver_override), as cards coming and going at new addresses.
+# Three cards for the real tt-kmd (tests/ttcard makes them read as such, see
+# shared/docs/real-ttkmd-facts.md): two Wormholes, NVMe controllers with a
+# 32 MiB persistent memory region as BAR4, at 00:05.0 and 00:06.0, and a
+# Blackhole, a secondary VGA with a 512 MiB BAR0, at 00:07.0.
+cards=(-vga none
+    -object memory-backend-ram,id=pmr0,size=32M -device nvme,serial=wh0,cmb_size_mb=1,pmrdev=pmr0,addr=0x5
+    -object memory-backend-ram,id=pmr1,size=32M -device nvme,serial=wh1,cmb_size_mb=1,pmrdev=pmr1,addr=0x6
+    -device secondary-vga,vgamem_mb=512,addr=0x7)
+# 32 more PCI functions no driver claims: the suite binds them to the stand-in
+# one at a time (driver_override), as cards coming and going at new addresses.
 spares=()
 for slot in 10 11 12 13; do
     for fn in 0 1 2 3 4 5 6 7; do spares+=(-device pci-testdev,addr=0x$slot.$fn,multifunction=on); done
 done
-echo "vm: booting the $variant kernel ($accel, 2 vCPUs, 2 emulated PCI cards + 32 spare functions)" >&2
+echo "vm: booting the $variant kernel ($accel, 2 vCPUs, 3 emulated cards + 32 spare functions)" >&2
 set +e
 timeout "$TIMEOUT" qemu-system-x86_64 -machine q35,accel=$accel -cpu max -smp 2 -m 3G \
-    -kernel "$KDIR/arch/x86/boot/bzImage" -initrd "$WORK/initramfs.gz" \
+    -kernel "$IMAGE" -initrd "$WORK/initramfs.gz" \
     -append "console=ttyS0 panic=-1 oops=panic loglevel=5 ttmode=$mode ttvariant=$variant ttlong=${long:-} ttminutes=${minutes:-0} ttvenv=$VENV" \
-    -device edu -device edu "${spares[@]}" \
+    "${cards[@]}" "${spares[@]}" \
     -virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
     -nographic -no-reboot -monitor none -serial stdio </dev/null | tee "$log"
 qemu_status=${PIPESTATUS[0]}

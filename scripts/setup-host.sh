@@ -3,9 +3,10 @@
 # Idempotent: a second run only checks.
 set -euo pipefail
 
-PKGS=(linux-source-6.12 rustc-web rust-web-src libstd-rust-web-dev
-      clang-16 lld-16 llvm-16 libclang-16-dev qemu-system-x86
-      busybox-static trinity cmake pkg-config g++ bc flex bison libelf-dev libssl-dev cpio kmod pahole make gcc xz-utils)
+# The kernel and the modules are built in a trixie chroot (scripts/trixie.sh);
+# the host needs QEMU, debootstrap, the guest's tools and what builds user space.
+PKGS=(debootstrap qemu-system-x86 busybox-static trinity binutils cpio kmod xz-utils
+      clang-16 libclang-16-dev cmake pkg-config g++ make gcc)
 
 missing=()
 for p in "${PKGS[@]}"; do
@@ -18,7 +19,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# Linux 6.12 refuses Debian's bindgen 0.60; it needs >= 0.65.1.
+# bindgen for the ABI's Rust file (scripts/gen-abi.sh); Debian 12's 0.60 is too old.
 BINDGEN_VERSION=0.69.5
 BINDGEN_ROOT=${TT_TRACK_CACHE:-$HOME/.cache/tt-track}/bindgen
 if ! "$BINDGEN_ROOT/bin/bindgen" --version 2>/dev/null | grep -q "$BINDGEN_VERSION"; then

@@ -1,5 +1,7 @@
 #!/bin/bash
-# Every test: the ABI freshness check, host `cargo test`, then the VM suite.
+# Every test: the ABI freshness check, host `cargo test`, then the VM suite on
+# Debian's stock kernel (real tt-kmd, real ttnn), the DKMS install, and the
+# suite on the debug kernel (fuzzers, trinity, soak).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-host.sh
@@ -7,4 +9,5 @@ scripts/gen-abi.sh --check
 cargo test --workspace --quiet
 tests/host/libtttrack-consumers.sh
 scripts/qemu-test.sh
+scripts/qemu-test.sh --dkms
 scripts/qemu-test.sh --debug

@@ -4,7 +4,7 @@
 
 use kernel::ioctl::{_IOW, _IOWR};
 use kernel::prelude::*;
-use kernel::types::{AsBytes, FromBytes};
+use kernel::transmute::{AsBytes, FromBytes};
 
 #[allow(dead_code, non_camel_case_types, non_upper_case_globals, unreachable_pub, clippy::all)]
 mod uapi {
@@ -49,7 +49,6 @@ pub(crate) const TYPE_COUNT: usize = TT_TRACK_TYPE_COUNT as usize;
 pub(crate) const KERNEL_CATEGORIES: usize = TT_TRACK_KERNEL_CATEGORY_COUNT as usize;
 pub(crate) const MAX_CHIPS: usize = TT_TRACK_MAX_CHIPS as usize;
 pub(crate) const MAX_DEVICES: usize = TT_TRACK_MAX_DEVICES as usize;
-pub(crate) const TYPE_KERNEL: u8 = TT_TRACK_TYPE_KERNEL as u8;
 
 /// Names used in the /proc files, indexed by type number.
 pub(crate) const TYPE_NAMES: [&str; TYPE_COUNT] = ["DRAM", "L1", "SYSTEM_MEMORY", "L1_SMALL", "TRACE", "CB", "KERNEL"];
@@ -84,17 +83,81 @@ impl Chip {
     }
 }
 
+/// A memory type (tt-metal's numbering), checked once when a request is parsed.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Kind(u8);
+
+impl Kind {
+    pub(crate) const FIRST: Kind = Kind(0);
+    pub(crate) const KERNEL: Kind = Kind(TT_TRACK_TYPE_KERNEL as u8);
+
+    fn new(kind: u32) -> Result<Self> {
+        match u8::try_from(kind) {
+            Ok(k) if usize::from(k) < TYPE_COUNT => Ok(Kind(k)),
+            _ => Err(EINVAL),
+        }
+    }
+
+    pub(crate) fn all() -> impl Iterator<Item = Kind> {
+        (0..TYPE_COUNT as u8).map(Kind)
+    }
+
+    /// The next type in numbering order (None after the last).
+    pub(crate) fn next(self) -> Option<Kind> {
+        Kind::new(u32::from(self.0) + 1).ok()
+    }
+
+    pub(crate) fn index(self) -> usize {
+        usize::from(self.0)
+    }
+
+    pub(crate) fn name(self) -> &'static str {
+        TYPE_NAMES[self.index()]
+    }
+}
+
+/// What a KERNEL buffer holds; only KERNEL buffers have one.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Category {
+    Application = TT_TRACK_KERNEL_APPLICATION as isize,
+    Fabric = TT_TRACK_KERNEL_FABRIC as isize,
+    Dispatch = TT_TRACK_KERNEL_DISPATCH as isize,
+}
+
+impl Category {
+    pub(crate) const ALL: [Category; KERNEL_CATEGORIES] = [Category::Application, Category::Fabric, Category::Dispatch];
+
+    /// The category a request names for a buffer of type `kind`: one of the
+    /// three for KERNEL, none (0 in the request) for any other type.
+    fn for_kind(kind: Kind, raw: u32) -> Result<Option<Self>> {
+        match (kind == Kind::KERNEL, usize::try_from(raw)) {
+            (true, Ok(c)) if c < KERNEL_CATEGORIES => Ok(Some(Category::ALL[c])),
+            (false, Ok(0)) => Ok(None),
+            _ => Err(EINVAL),
+        }
+    }
+
+    pub(crate) fn index(self) -> usize {
+        self as usize
+    }
+
+    pub(crate) fn name(self) -> &'static str {
+        CATEGORY_NAMES[self.index()]
+    }
+}
+
 /// Where a buffer lives: device ordinal, chip behind it, memory type.
 #[derive(Clone, Copy)]
 pub(crate) struct Target {
     pub(crate) device: u32,
     pub(crate) chip: Chip,
-    pub(crate) kind: u8,
+    pub(crate) kind: Kind,
 }
 
 pub(crate) struct AllocRequest {
     pub(crate) target: Target,
-    pub(crate) category: u8,
+    /// Some exactly for KERNEL buffers.
+    pub(crate) category: Option<Category>,
     pub(crate) buffer_id: u64,
     pub(crate) size: u64,
 }
@@ -124,23 +187,19 @@ fn check_header(argsz: u32, flags: u32, size: usize) -> Result {
     Ok(())
 }
 
-fn target(device: u32, chip_nr: u32, kind: u32) -> Result<Target> {
-    if kind >= TT_TRACK_TYPE_COUNT {
-        return Err(EINVAL);
-    }
-    Ok(Target { device, chip: Chip::new(chip_nr)?, kind: kind as u8 })
+fn target(device: u32, chip: u32, kind: u32) -> Result<Target> {
+    Ok(Target { device, chip: Chip::new(chip)?, kind: Kind::new(kind)? })
 }
 
 impl AllocRequest {
     pub(crate) fn parse(raw: &tt_track_alloc) -> Result<Self> {
         check_header(raw.argsz, raw.flags, core::mem::size_of::<tt_track_alloc>())?;
         let target = target(raw.device, raw.chip, raw.type_)?;
-        let category_ok =
-            if target.kind == TYPE_KERNEL { (raw.category as usize) < KERNEL_CATEGORIES } else { raw.category == 0 };
-        if !category_ok || raw.size == 0 || raw.size > TT_TRACK_MAX_BUFFER_SIZE {
+        let category = Category::for_kind(target.kind, raw.category)?;
+        if raw.size == 0 || raw.size > TT_TRACK_MAX_BUFFER_SIZE {
             return Err(EINVAL);
         }
-        Ok(Self { target, category: raw.category as u8, buffer_id: raw.buffer_id, size: raw.size })
+        Ok(Self { target, category, buffer_id: raw.buffer_id, size: raw.size })
     }
 }
 

@@ -2,10 +2,10 @@
 //! One open file of /dev/tenstorrent-track: its live-buffer table, its own
 //! counters and its cleanup when the file is released.
 
-use crate::abi::{tt_track_type_stats, AllocRequest, Chip, FreeRequest, KERNEL_CATEGORIES, TYPE_COUNT, TYPE_KERNEL};
+use crate::abi::{tt_track_type_stats, AllocRequest, Category, Chip, FreeRequest, Kind, KERNEL_CATEGORIES, TYPE_COUNT};
 use crate::device::Device;
 use crate::sys::{self, task::EscapedComm, task::Pid, task::COMM_LEN};
-use crate::tracker::Tracker;
+use crate::registry::Registry;
 use kernel::prelude::*;
 use kernel::rbtree::{RBTree, RBTreeNodeReservation};
 use kernel::sync::{Arc, Mutex};
@@ -19,13 +19,13 @@ pub(crate) struct Key {
     /// another ordinal after an unbind, and the entry must stay with it.
     pub(crate) device: u32,
     pub(crate) chip: Chip,
-    pub(crate) kind: u8,
+    pub(crate) kind: Kind,
     pub(crate) buffer_id: u64,
 }
 
 impl Key {
     pub(crate) fn first_of(device: u32) -> Self {
-        Key { device, chip: Chip::FIRST, kind: 0, buffer_id: 0 }
+        Key { device, chip: Chip::FIRST, kind: Kind::FIRST, buffer_id: 0 }
     }
 
     /// The smallest key after this one on the same card (None past its last).
@@ -33,11 +33,11 @@ impl Key {
         if let Some(buffer_id) = self.buffer_id.checked_add(1) {
             return Some(Key { buffer_id, ..self });
         }
-        if let Some(kind) = self.kind.checked_add(1) {
+        if let Some(kind) = self.kind.next() {
             return Some(Key { kind, buffer_id: 0, ..self });
         }
         let chip = Chip::new(u32::from(self.chip.number()) + 1).ok()?;
-        Some(Key { chip, kind: 0, buffer_id: 0, ..self })
+        Some(Key { chip, kind: Kind::FIRST, buffer_id: 0, ..self })
     }
 }
 
@@ -50,7 +50,7 @@ pub(crate) struct Entry {
     pub(crate) born: u32,
     /// Index into `Tables::usage`.
     pub(crate) usage: u16,
-    pub(crate) category: u8,
+    pub(crate) category: Option<Category>,
 }
 
 /// One `proc` line of `stats`: a file's bytes per type on one chip.
@@ -140,7 +140,6 @@ pub(crate) struct Client {
     pub(crate) id: u64,
     pid: Pid,
     comm: [u8; COMM_LEN],
-    tracker: Arc<Tracker>,
     #[pin]
     tables: Mutex<Tables>,
 }
@@ -157,13 +156,12 @@ pub(crate) enum Owner {
 }
 
 impl Client {
-    pub(crate) fn new(id: u64, tracker: Arc<Tracker>) -> Result<Arc<Self>> {
+    pub(crate) fn new(id: u64) -> Result<Arc<Self>> {
         Arc::pin_init(
             pin_init!(Client {
                 id,
                 pid: Pid::current_tgid(),
                 comm: sys::task::current_comm(),
-                tracker,
                 tables <- new_mutex!(Tables {
                     entries: RBTree::new(),
                     spare: [const { None }; SPARE_NODES],
@@ -175,10 +173,6 @@ impl Client {
             // Charged to the opener's memory cgroup, like everything the file holds.
             sys::gfp_account_mayfail(),
         )
-    }
-
-    pub(crate) fn tracker(&self) -> &Arc<Tracker> {
-        &self.tracker
     }
 
     pub(crate) fn comm(&self) -> EscapedComm<'_> {
@@ -193,15 +187,15 @@ impl Client {
         }
     }
 
-    pub(crate) fn alloc(&self, req: &AllocRequest) -> Result {
+    pub(crate) fn alloc(&self, registry: &Registry, req: &AllocRequest) -> Result {
         let t = req.target;
         let mut guard = self.tables.lock();
         let tables = &mut *guard;
-        let usage = self.usage_index(tables, t.device, t.chip)?;
+        let usage = Self::usage_index(registry, tables, t.device, t.chip)?;
         if tables.live >= sys::params::max_buffers_per_file() {
             return Err(ENOSPC);
         }
-        let k = usize::from(t.kind);
+        let k = t.kind.index();
         let u = &tables.usage[usize::from(usage)];
         // Sizes are bounded, but a file may be allowed very many buffers.
         let bytes = u.bytes[k].checked_add(req.size).ok_or(ERANGE)?;
@@ -235,9 +229,9 @@ impl Client {
         u.bytes[k] = bytes;
         u.buffers[k] += 1;
         u.peak[k] = u.peak[k].max(bytes);
-        if t.kind == TYPE_KERNEL {
+        if let Some(category) = req.category {
             // Bounded by `bytes` above: a category is part of the KERNEL total.
-            let c = usize::from(req.category);
+            let c = category.index();
             u.kernel_bytes[c] += req.size;
             u.kernel_buffers[c] += 1;
             u.kernel_peak[c] = u.kernel_peak[c].max(u.kernel_bytes[c]);
@@ -245,11 +239,11 @@ impl Client {
         Ok(())
     }
 
-    pub(crate) fn free(&self, req: &FreeRequest) -> Result {
+    pub(crate) fn free(&self, registry: &Registry, req: &FreeRequest) -> Result {
         let t = req.target;
         let mut guard = self.tables.lock();
         let tables = &mut *guard;
-        let device = self.resolve(tables, t.device).ok_or(ENODEV)?;
+        let device = Self::resolve(registry, tables, t.device).ok_or(ENODEV)?;
         let key = Key { device, chip: t.chip, kind: t.kind, buffer_id: req.buffer_id };
         let found = tables.entries.find_mut(&key).ok_or(ENOENT)?;
         let entry = *found.get();
@@ -257,12 +251,12 @@ impl Client {
         tables.put_spare(node.into_reservation());
         tables.live -= 1;
         let u = &mut tables.usage[usize::from(entry.usage)];
-        let k = usize::from(t.kind);
+        let k = t.kind.index();
         u.bytes[k] -= entry.size;
         u.buffers[k] -= 1;
-        if t.kind == TYPE_KERNEL {
-            u.kernel_bytes[usize::from(entry.category)] -= entry.size;
-            u.kernel_buffers[usize::from(entry.category)] -= 1;
+        if let Some(category) = entry.category {
+            u.kernel_bytes[category.index()] -= entry.size;
+            u.kernel_buffers[category.index()] -= 1;
         }
         u.device.sub(t.chip, t.kind, entry.category, entry.size, 1);
         Ok(())
@@ -271,12 +265,12 @@ impl Client {
     /// The card a FREE names by ordinal: the one bound with that ordinal, or
     /// else an unbound card of this file's that last had it (its entries can
     /// still be freed after an unbind).
-    fn resolve(&self, tables: &Tables, ordinal: u32) -> Option<u32> {
+    fn resolve(registry: &Registry, tables: &Tables, ordinal: u32) -> Option<u32> {
         let bound = tables.usage.iter().map(|u| &u.device).find(|d| d.ordinal() == Some(ordinal));
         if let Some(d) = bound {
             return Some(d.id);
         }
-        if let Some(d) = self.tracker.device(ordinal) {
+        if let Some(d) = registry.device(ordinal) {
             return Some(d.id);
         }
         tables.usage.iter().rev().map(|u| &u.device).find(|d| d.last_ordinal() == Some(ordinal)).map(|d| d.id)
@@ -284,13 +278,13 @@ impl Client {
 
     /// The usage slot for (device, chip), created on first use. Only a miss
     /// looks at the device registry; the hot path stays on this file's lock.
-    fn usage_index(&self, tables: &mut Tables, ordinal: u32, chip: Chip) -> Result<u16> {
+    fn usage_index(registry: &Registry, tables: &mut Tables, ordinal: u32, chip: Chip) -> Result<u16> {
         let found = tables.usage.iter().position(|u| u.chip == chip && u.device.ordinal() == Some(ordinal));
         if let Some(i) = found {
             // Indices below `usage.len()`, which is kept below 2^16 here.
             return Ok(i as u16);
         }
-        let device = self.tracker.device(ordinal).ok_or(ENODEV)?;
+        let device = registry.device(ordinal).ok_or(ENODEV)?;
         let index = u16::try_from(tables.usage.len()).map_err(|_| ENOSPC)?;
         tables.usage.push(Usage::new(device.clone(), chip), sys::gfp_account_mayfail())?;
         device.add_user();
@@ -308,15 +302,12 @@ impl Client {
             (core::mem::replace(&mut tables.entries, RBTree::new()), core::mem::replace(&mut tables.usage, KVec::new()))
         };
         for u in usage.iter() {
-            for k in 0..TYPE_COUNT {
-                if k != usize::from(TYPE_KERNEL) && u.buffers[k] != 0 {
-                    u.device.sub(u.chip, k as u8, 0, u.bytes[k], u.buffers[k]);
-                }
+            for k in Kind::all().filter(|&k| k != Kind::KERNEL && u.buffers[k.index()] != 0) {
+                u.device.sub(u.chip, k, None, u.bytes[k.index()], u.buffers[k.index()]);
             }
-            for c in 0..KERNEL_CATEGORIES {
-                if u.kernel_buffers[c] != 0 {
-                    u.device.sub(u.chip, TYPE_KERNEL, c as u8, u.kernel_bytes[c], u.kernel_buffers[c]);
-                }
+            for c in Category::ALL.into_iter().filter(|c| u.kernel_buffers[c.index()] != 0) {
+                let (bytes, buffers) = (u.kernel_bytes[c.index()], u.kernel_buffers[c.index()]);
+                u.device.sub(u.chip, Kind::KERNEL, Some(c), bytes, buffers);
             }
             let bytes = u64::try_from(u.live_bytes()).unwrap_or(u64::MAX);
             u.device.add_leak(u.chip, bytes, u.live_buffers());
@@ -326,7 +317,7 @@ impl Client {
             u.device.remove_user();
         }
         let mut freed = 0u32;
-        let mut cursor = entries.cursor_front();
+        let mut cursor = entries.cursor_front_mut();
         while let Some(c) = cursor {
             let (next, node) = c.remove_current();
             drop(node);
@@ -397,7 +388,7 @@ impl Client {
 
     /// The first of this file's entries at or after `from` on the same card.
     pub(crate) fn entry_from(&self, from: Key) -> Option<(Key, Entry)> {
-        let mut tables = self.tables.lock();
+        let tables = self.tables.lock();
         let cursor = tables.entries.cursor_lower_bound(&from)?;
         let (key, entry) = cursor.current();
         (key.device == from.device).then_some((*key, *entry))

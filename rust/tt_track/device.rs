@@ -7,7 +7,7 @@
 //! global lock is needed. A byte total never passes `u64::MAX` (ERANGE);
 //! leak counters saturate there.
 
-use crate::abi::{tt_track_type_stats, Chip, KERNEL_CATEGORIES, MAX_CHIPS, TYPE_COUNT, TYPE_KERNEL};
+use crate::abi::{tt_track_type_stats, Category, Chip, Kind, KERNEL_CATEGORIES, MAX_CHIPS, TYPE_COUNT};
 use crate::sys::{self, pci::PciDev, pci::PciRef};
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
 use kernel::prelude::*;
@@ -135,7 +135,7 @@ impl Device {
             chips.push(ChipCounters::default(), GFP_KERNEL)?;
         }
         let mut address = [0u8; 16];
-        let name = pci.address().as_bytes();
+        let name = pci.address().to_bytes();
         let n = name.len().min(address.len() - 1);
         address[..n].copy_from_slice(&name[..n]);
         Ok(Self {
@@ -159,7 +159,7 @@ impl Device {
     /// Whether `pci` is this card: same address and ids. A different card at
     /// an old address gets a device of its own (its own arch and capacities).
     pub(crate) fn is(&self, pci: &PciDev<'_>) -> bool {
-        self.address_str().as_bytes() == pci.address().as_bytes() && (self.vendor_id, self.device_id) == pci.ids()
+        self.address_str().as_bytes() == pci.address().to_bytes() && (self.vendor_id, self.device_id) == pci.ids()
     }
 
     pub(crate) fn address_str(&self) -> &str {
@@ -209,11 +209,11 @@ impl Device {
 
     /// Counts a new buffer; ERANGE (and no change) if the device's total of
     /// that type would pass `u64::MAX`.
-    pub(crate) fn try_add(&self, chip: Chip, kind: u8, category: u8, bytes: u64) -> Result {
+    pub(crate) fn try_add(&self, chip: Chip, kind: Kind, category: Option<Category>, bytes: u64) -> Result {
         let c = self.chip(chip);
-        c.types[usize::from(kind)].try_add(bytes)?;
-        if kind == TYPE_KERNEL {
-            c.kernel[usize::from(category)].add_bounded(bytes);
+        c.types[kind.index()].try_add(bytes)?;
+        if let Some(category) = category {
+            c.kernel[category.index()].add_bounded(bytes);
         }
         let bit = 1u64 << chip.index();
         if self.chips_seen.load(Relaxed) & bit == 0 {
@@ -222,11 +222,11 @@ impl Device {
         Ok(())
     }
 
-    pub(crate) fn sub(&self, chip: Chip, kind: u8, category: u8, bytes: u64, buffers: u64) {
+    pub(crate) fn sub(&self, chip: Chip, kind: Kind, category: Option<Category>, bytes: u64, buffers: u64) {
         let c = self.chip(chip);
-        c.types[usize::from(kind)].sub(bytes, buffers);
-        if kind == TYPE_KERNEL {
-            c.kernel[usize::from(category)].sub(bytes, buffers);
+        c.types[kind.index()].sub(bytes, buffers);
+        if let Some(category) = category {
+            c.kernel[category.index()].sub(bytes, buffers);
         }
     }
 

@@ -72,7 +72,7 @@ struct pid *tt_glue_current_tgid(void)
 
 void tt_glue_current_comm(char *buf)
 {
-	__get_task_comm(buf, TASK_COMM_LEN, current);
+	strscpy_pad(buf, current->comm, TASK_COMM_LEN);
 }
 
 int tt_glue_pid_in_current_ns(struct pid *pid)
@@ -130,24 +130,41 @@ bool tt_glue_pid_alive(struct pid *pid)
 	return pid_has_task(pid, PIDTYPE_TGID);
 }
 
-int tt_glue_proc_dir_exists(const char *rel)
+/* 1 if @name is a directory under @root's /proc, 0 if not, -1 if @root has no procfs at /proc. */
+static int proc_dir_under(const struct path *root, const char *name)
 {
-	struct path root, proc, dir;
-	char name[64];
-	int ret = 1;	/* unknown: assume it exists */
+	struct path proc, dir;
+	int ret = -1;
 
-	if (snprintf(name, sizeof(name), "proc/%s", rel) >= sizeof(name))
-		return 1;
-	/* The initial mount namespace's root (pid 1 shares init_task's fs). */
-	get_fs_root(init_task.fs, &root);
-	if (vfs_path_lookup(root.dentry, root.mnt, "proc", LOOKUP_DIRECTORY, &proc) == 0) {
+	if (vfs_path_lookup(root->dentry, root->mnt, "proc", LOOKUP_DIRECTORY, &proc) == 0) {
 		if (proc.dentry->d_sb->s_magic == PROC_SUPER_MAGIC) {
-			ret = vfs_path_lookup(root.dentry, root.mnt, name, LOOKUP_DIRECTORY, &dir) == 0;
+			ret = vfs_path_lookup(root->dentry, root->mnt, name, LOOKUP_DIRECTORY, &dir) == 0;
 			if (ret)
 				path_put(&dir);
 		}
 		path_put(&proc);
 	}
-	path_put(&root);
 	return ret;
+}
+
+int tt_glue_proc_dir_exists(const char *rel)
+{
+	struct path root;
+	char name[64];
+	int ret = -1;
+
+	if (snprintf(name, sizeof(name), "proc/%s", rel) >= sizeof(name))
+		return 1;
+	/* The root of the task binding the device, else of the initial task. */
+	if (current->fs) {
+		get_fs_root(current->fs, &root);
+		ret = proc_dir_under(&root, name);
+		path_put(&root);
+	}
+	if (ret < 0) {
+		get_fs_root(init_task.fs, &root);
+		ret = proc_dir_under(&root, name);
+		path_put(&root);
+	}
+	return ret != 0;	/* unknown counts as existing */
 }

@@ -36,8 +36,9 @@ struct inode;
 /* compat_ptr_ioctl() where the kernel has CONFIG_COMPAT, else -ENOTTY. */
 long tt_glue_compat_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 /*
- * 1 if /proc/@rel is a directory, 0 if not; looked up from the initial mount
- * namespace's /proc, without procfs's WARN. 1 when that is not a procfs.
+ * 1 if /proc/@rel is a directory, 0 if not; looked up without procfs's WARN
+ * in the /proc of the calling task, else of the initial task; 1 when neither
+ * has a procfs at /proc.
  */
 int tt_glue_proc_dir_exists(const char *rel);
 /* The data pointer given to proc_create_data(). */

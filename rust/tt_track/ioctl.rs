@@ -4,47 +4,54 @@
 use crate::abi::*;
 use crate::client::Client;
 use crate::sys::misc::MiscFile;
-use crate::tracker::Tracker;
+use crate::open_files::OpenFiles;
+use crate::registry::Registry;
 use core::mem::size_of;
 use kernel::prelude::*;
 use kernel::sync::Arc;
-use kernel::types::FromBytes;
-use kernel::uaccess::UserSlice;
+use kernel::transmute::FromBytes;
+use kernel::uaccess::{UserPtr, UserSlice};
 
 fn read<T: FromBytes>(arg: usize) -> Result<T> {
-    UserSlice::new(arg, size_of::<T>()).reader().read::<T>()
+    UserSlice::new(UserPtr::from_addr(arg), size_of::<T>()).reader().read::<T>()
+}
+
+/// What an open file's callbacks need besides the file itself.
+pub(crate) struct Context {
+    pub(crate) files: Arc<OpenFiles>,
+    pub(crate) registry: Arc<Registry>,
 }
 
 impl MiscFile for Client {
-    type Shared = Tracker;
+    type Shared = Context;
 
-    fn open(tracker: &Arc<Tracker>) -> Result<Arc<Self>> {
-        tracker.open()
+    fn open(ctx: &Context) -> Result<Arc<Self>> {
+        ctx.files.open()
     }
 
-    fn ioctl(&self, cmd: u32, arg: usize) -> Result<isize> {
+    fn ioctl(&self, ctx: &Context, cmd: u32, arg: usize) -> Result<isize> {
         match cmd {
-            CMD_ALLOC => self.alloc(&AllocRequest::parse(&read::<tt_track_alloc>(arg)?)?)?,
-            CMD_FREE => self.free(&FreeRequest::parse(&read::<tt_track_free>(arg)?)?)?,
-            CMD_QUERY_STATS => self.query_stats(arg)?,
-            CMD_GET_INFO => self.get_info(arg)?,
+            CMD_ALLOC => self.alloc(&ctx.registry, &AllocRequest::parse(&read::<tt_track_alloc>(arg)?)?)?,
+            CMD_FREE => self.free(&ctx.registry, &FreeRequest::parse(&read::<tt_track_free>(arg)?)?)?,
+            CMD_QUERY_STATS => self.query_stats(ctx, arg)?,
+            CMD_GET_INFO => get_info(&ctx.registry, arg)?,
             _ => return Err(ENOTTY),
         }
         Ok(0)
     }
 
-    fn release(this: Arc<Self>) {
-        this.tracker().clone().release(this);
+    fn release(this: Arc<Self>, ctx: &Context) {
+        ctx.files.release(this);
     }
 }
 
 impl Client {
-    fn query_stats(&self, arg: usize) -> Result {
-        let (mut reader, mut writer) = UserSlice::new(arg, size_of::<tt_track_query_stats>()).reader_writer();
+    fn query_stats(&self, ctx: &Context, arg: usize) -> Result {
+        let (mut reader, mut writer) = UserSlice::new(UserPtr::from_addr(arg), size_of::<tt_track_query_stats>()).reader_writer();
         let mut reply: tt_track_query_stats = reader.read()?;
         let req = StatsRequest::parse(&reply)?;
-        let device = self.tracker().device(req.device).ok_or(ENODEV)?;
-        reply.open_files = u32::try_from(self.tracker().open_files()).unwrap_or(u32::MAX);
+        let device = ctx.registry.device(req.device).ok_or(ENODEV)?;
+        reply.open_files = u32::try_from(ctx.files.count()).unwrap_or(u32::MAX);
         reply.dram_capacity = device.dram_capacity;
         reply.l1_capacity = device.l1_capacity;
         match req.scope {
@@ -68,32 +75,34 @@ impl Client {
         }
         writer.write(&reply)
     }
+}
 
-    fn get_info(&self, arg: usize) -> Result {
-        let header: [u32; 2] = read(arg)?;
-        check_info_header(header[0], header[1])?;
-        let info = KBox::<tt_track_get_info>::new_uninit(GFP_KERNEL | __GFP_ZERO)?;
-        // SAFETY: the memory is zeroed, a valid value for a struct of integers.
-        let mut info = unsafe { info.assume_init() };
-        info.argsz = header[0];
-        info.abi_version = TT_TRACK_ABI_VERSION;
-        let registry = self.tracker().registry.lock();
-        let mut count = 0;
-        for (out, d) in info.devices.iter_mut().zip(registry.attached()) {
-            out.ordinal = d.ordinal().unwrap_or(0);
-            out.vendor_id = d.vendor_id;
-            out.device_id = d.device_id;
-            copy_cstr(&mut out.pci_address, d.address_str().as_bytes());
-            copy_cstr(&mut out.arch, d.arch.as_bytes());
-            out.dram_capacity = d.dram_capacity;
-            out.l1_capacity = d.l1_capacity;
-            out.chips_seen = d.chips_seen();
-            count += 1;
-        }
-        drop(registry);
-        info.device_count = count;
-        UserSlice::new(arg, size_of::<tt_track_get_info>()).writer().write(&*info)
-    }
+fn get_info(registry: &Registry, arg: usize) -> Result {
+    let header: [u32; 2] = read(arg)?;
+    check_info_header(header[0], header[1])?;
+    let info = KBox::<tt_track_get_info>::new_uninit(GFP_KERNEL | __GFP_ZERO)?;
+    // SAFETY: the memory is zeroed, a valid value for a struct of integers.
+    let mut info = unsafe { info.assume_init() };
+    info.argsz = header[0];
+    info.abi_version = TT_TRACK_ABI_VERSION;
+    let mut count = 0;
+    let mut slots = info.devices.iter_mut();
+    registry.for_each_attached(|d| {
+        let Some(out) = slots.next() else {
+            return;
+        };
+        out.ordinal = d.ordinal().unwrap_or(0);
+        out.vendor_id = d.vendor_id;
+        out.device_id = d.device_id;
+        copy_cstr(&mut out.pci_address, d.address_str().as_bytes());
+        copy_cstr(&mut out.arch, d.arch.as_bytes());
+        out.dram_capacity = d.dram_capacity;
+        out.l1_capacity = d.l1_capacity;
+        out.chips_seen = d.chips_seen();
+        count += 1;
+    });
+    info.device_count = count;
+    UserSlice::new(UserPtr::from_addr(arg), size_of::<tt_track_get_info>()).writer().write(&*info)
 }
 
 /// Copies `src` into a fixed C string field, always NUL-terminated.

@@ -12,11 +12,11 @@
 //! processes outside it are not listed in `allocations`, and are summed into
 //! one `proc -` line per chip in `stats`, so the totals still add up.
 
-use crate::abi::{Chip, CATEGORY_NAMES, KERNEL_CATEGORIES, MAX_CHIPS, TYPE_COUNT, TYPE_NAMES};
+use crate::abi::{Category, Chip, Kind, KERNEL_CATEGORIES, MAX_CHIPS, TYPE_COUNT};
 use crate::client::{Client, Entry, Key, Owner, UsageLine};
 use crate::device::Device;
 use crate::sys::{self, procfs::SeqSource, procfs::SeqWriter};
-use crate::tracker::Tracker;
+use crate::open_files::OpenFiles;
 use core::fmt::{self, Write};
 use kernel::prelude::*;
 use kernel::sync::Arc;
@@ -33,7 +33,7 @@ impl fmt::Display for Owner {
 
 /// Where a per-device file's source lives.
 struct DeviceView {
-    tracker: Arc<Tracker>,
+    files: Arc<OpenFiles>,
     device: Arc<Device>,
 }
 
@@ -44,7 +44,7 @@ impl DeviceView {
     fn next_client<T>(&self, id: u64, mut find: impl FnMut(&Client, bool) -> Option<T>) -> Option<(Arc<Client>, T)> {
         let mut from = id;
         loop {
-            let client = self.tracker.client_from(from)?;
+            let client = self.files.client_from(from)?;
             if !matches!(client.owner(), Owner::Hidden) {
                 if let Some(found) = find(&client, client.id == id) {
                     return Some((client, found));
@@ -63,8 +63,8 @@ impl DeviceView {
 pub(crate) struct Allocations(DeviceView);
 
 impl Allocations {
-    pub(crate) fn new(tracker: Arc<Tracker>, device: Arc<Device>) -> Self {
-        Self(DeviceView { tracker, device })
+    pub(crate) fn new(files: Arc<OpenFiles>, device: Arc<Device>) -> Self {
+        Self(DeviceView { files, device })
     }
 
     /// Finds the first entry at or after `from` in file `id`, or else the
@@ -140,7 +140,7 @@ impl SeqSource for Allocations {
             "{} {} {} {:#x} {} {} {}",
             l.client.owner(),
             l.key.chip.number(),
-            TYPE_NAMES[usize::from(l.key.kind)],
+            l.key.kind.name(),
             l.key.buffer_id,
             l.entry.size,
             age,
@@ -165,8 +165,8 @@ pub(crate) struct Stats {
 const CHIP_LINES: usize = TYPE_COUNT + KERNEL_CATEGORIES + 1;
 
 impl Stats {
-    pub(crate) fn new(tracker: Arc<Tracker>, device: Arc<Device>, ordinal: u32) -> Self {
-        Self { view: DeviceView { tracker, device }, ordinal }
+    pub(crate) fn new(files: Arc<OpenFiles>, device: Arc<Device>, ordinal: u32) -> Self {
+        Self { view: DeviceView { files, device }, ordinal }
     }
 
     fn chip_lines(c: &StatsCursor) -> usize {
@@ -196,7 +196,7 @@ impl Stats {
         // SAFETY: the memory is zeroed, a valid value for lines of integers.
         let mut sums = unsafe { sums.assume_init() };
         let mut from = 0;
-        while let Some(client) = self.view.tracker.client_from(from) {
+        while let Some(client) = self.view.files.client_from(from) {
             if matches!(client.owner(), Owner::Hidden) {
                 client.add_usage(&self.view.device, &mut sums[..]);
             }
@@ -228,23 +228,22 @@ impl Stats {
         let chip = nth_set_bit(chips, nth);
         let counters = d.chip(chip);
         let n = chip.number();
-        if line < TYPE_COUNT {
-            let s = counters.types[line].snapshot();
+        if let Some(kind) = Kind::all().nth(line) {
+            let s = counters.types[kind.index()].snapshot();
             let capacity = match line {
                 0 => d.dram_capacity,
                 1 => d.l1_capacity,
                 _ => 0,
             };
-            write!(out, "total {} {} {} {} {} ", n, TYPE_NAMES[line], s.bytes, s.buffers, s.peak_bytes)?;
+            write!(out, "total {} {} {} {} {} ", n, kind.name(), s.bytes, s.buffers, s.peak_bytes)?;
             if capacity != 0 {
                 writeln!(out, "{}", capacity)
             } else {
                 out.write_str("-\n")
             }
-        } else if line < TYPE_COUNT + KERNEL_CATEGORIES {
-            let cat = line - TYPE_COUNT;
-            let s = counters.kernel[cat].snapshot();
-            writeln!(out, "kernel {} {} {} {} {}", n, CATEGORY_NAMES[cat], s.bytes, s.buffers, s.peak_bytes)
+        } else if let Some(&cat) = Category::ALL.get(line - TYPE_COUNT) {
+            let s = counters.kernel[cat.index()].snapshot();
+            writeln!(out, "kernel {} {} {} {} {}", n, cat.name(), s.bytes, s.buffers, s.peak_bytes)
         } else {
             use core::sync::atomic::Ordering::Relaxed;
             let (bytes, buffers) = (counters.leaked_bytes.load(Relaxed), counters.leaked_buffers.load(Relaxed));
@@ -355,7 +354,7 @@ impl SeqSource for Stats {
                     self.ordinal,
                     d.address_str(),
                     d.arch,
-                    self.view.tracker.open_files()
+                    self.view.files.count()
                 )
             }
             Phase::Chips => self.show_chip_line(c.index, c.chips, out),

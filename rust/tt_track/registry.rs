@@ -11,14 +11,14 @@
 
 use crate::abi::MAX_DEVICES;
 use crate::device::Device;
+use crate::open_files::OpenFiles;
 use crate::procfs::{Allocations, Stats};
 use crate::sys::pci::{PciDev, PciWatcher};
 use crate::sys::procfs::{self, ProcFile};
-use crate::tracker::Tracker;
-use kernel::c_str;
 use kernel::prelude::*;
 use kernel::str::{CStr, CString};
-use kernel::sync::Arc;
+use kernel::sync::{Arc, Mutex};
+use kernel::{c_str, new_mutex};
 
 const DRIVER: &CStr = c_str!("tenstorrent");
 
@@ -31,7 +31,7 @@ struct DeviceFiles {
 impl DeviceFiles {
     /// Creates both files, or none if tt-kmd has no `N/` for this device
     /// (it carries on when it cannot create one).
-    fn create(tracker: &Arc<Tracker>, device: &Arc<Device>, ordinal: u32, locked: &PciDev<'_>) -> Result<Option<Self>> {
+    fn create(files: &Arc<OpenFiles>, device: &Arc<Device>, ordinal: u32, locked: &PciDev<'_>) -> Result<Option<Self>> {
         if !procfs::dir_exists(&proc_path(ordinal, None)?) {
             pr_info!("{}: no /proc/driver/tenstorrent/{}/, no files for it\n", locked.address(), ordinal);
             return Ok(None);
@@ -44,8 +44,8 @@ impl DeviceFiles {
         // with no event, but nothing of ours runs after that.)
         unsafe {
             Ok(Some(Self {
-                _allocations: ProcFile::create(allocations, Allocations::new(tracker.clone(), device.clone()))?,
-                _stats: ProcFile::create(stats, Stats::new(tracker.clone(), device.clone(), ordinal))?,
+                _allocations: ProcFile::create(allocations, Allocations::new(files.clone(), device.clone()))?,
+                _stats: ProcFile::create(stats, Stats::new(files.clone(), device.clone(), ordinal))?,
             }))
         }
     }
@@ -64,7 +64,17 @@ impl Slot {
     }
 }
 
+/// The devices tt_track follows, with their /proc files. Lock order: a PCI
+/// device's lock, then this mutex (never the other way), then an open file's.
+#[pin_data]
 pub(crate) struct Registry {
+    #[pin]
+    slots: Mutex<Slots>,
+    /// What the /proc files list.
+    files: Arc<OpenFiles>,
+}
+
+struct Slots {
     slots: KVec<Slot>,
     next_id: u32,
     /// Set at module exit: nothing attaches any more.
@@ -72,15 +82,29 @@ pub(crate) struct Registry {
 }
 
 impl Registry {
-    pub(crate) fn new() -> Self {
-        Self { slots: KVec::new(), next_id: 0, exiting: false }
+    pub(crate) fn new(files: Arc<OpenFiles>) -> Result<Arc<Self>> {
+        Arc::pin_init(
+            pin_init!(Registry {
+                slots <- new_mutex!(Slots { slots: KVec::new(), next_id: 0, exiting: false }),
+                files,
+            }),
+            GFP_KERNEL,
+        )
     }
 
+    /// The attached device with this ordinal.
     pub(crate) fn device(&self, ordinal: u32) -> Option<Arc<Device>> {
-        self.attached().find(|d| d.ordinal() == Some(ordinal)).cloned()
+        self.slots.lock().attached().find(|d| d.ordinal() == Some(ordinal)).cloned()
     }
 
-    pub(crate) fn attached(&self) -> impl Iterator<Item = &Arc<Device>> {
+    /// Calls `f` for each attached device, with the registry locked.
+    pub(crate) fn for_each_attached(&self, f: impl FnMut(&Arc<Device>)) {
+        self.slots.lock().attached().for_each(f);
+    }
+}
+
+impl Slots {
+    fn attached(&self) -> impl Iterator<Item = &Arc<Device>> {
         self.slots.iter().map(|s| &s.device).filter(|d| d.ordinal().is_some())
     }
 
@@ -103,10 +127,10 @@ impl Registry {
     }
 }
 
-impl Tracker {
+impl Registry {
     /// Attach every device already bound to tt-kmd (at module load).
     pub(crate) fn scan(self: &Arc<Self>) {
-        crate::sys::pci::for_each_device(|dev| Tracker::bound(self, dev));
+        crate::sys::pci::for_each_device(|dev| Registry::bound(self, dev));
     }
 
     /// `locked` is bound to tt-kmd and locked.
@@ -114,7 +138,7 @@ impl Tracker {
         // tt-kmd's char device `tenstorrent/N` gives the ordinal N.
         let ordinal = locked.child_number(DRIVER).ok_or(ENODEV)?;
         let device = {
-            let mut reg = self.registry.lock();
+            let mut reg = self.slots.lock();
             if reg.exiting {
                 return Ok(());
             }
@@ -124,8 +148,8 @@ impl Tracker {
             }
             device
         };
-        let files = DeviceFiles::create(self, &device, ordinal, locked)?;
-        let mut reg = self.registry.lock();
+        let files = DeviceFiles::create(&self.files, &device, ordinal, locked)?;
+        let mut reg = self.slots.lock();
         let exiting = reg.exiting;
         match reg.slots.iter_mut().find(|s| Arc::ptr_eq(&s.device, &device)) {
             Some(slot) if !exiting => {
@@ -144,7 +168,7 @@ impl Tracker {
     /// registry lock is released.
     fn unbind_where(&self, pick: impl Fn(&Slot) -> bool) {
         let files = {
-            let mut reg = self.registry.lock();
+            let mut reg = self.slots.lock();
             let Some(slot) = reg.slots.iter_mut().find(|s| pick(s)) else {
                 return;
             };
@@ -157,9 +181,9 @@ impl Tracker {
     /// Module exit: refuse new attaches, then remove every device's files as
     /// an unbind would, each under its device lock.
     pub(crate) fn detach_all(&self) {
-        self.registry.lock().exiting = true;
+        self.slots.lock().exiting = true;
         loop {
-            let next = self.registry.lock().slots.iter().find(|s| s.files.is_some()).map(|s| s.device.clone());
+            let next = self.slots.lock().slots.iter().find(|s| s.files.is_some()).map(|s| s.device.clone());
             let Some(device) = next else {
                 break;
             };
@@ -168,7 +192,7 @@ impl Tracker {
     }
 }
 
-impl PciWatcher for Tracker {
+impl PciWatcher for Registry {
     fn bound(this: &Arc<Self>, pci: &PciDev<'_>) {
         if !is_ttkmd(pci) {
             return;
@@ -186,7 +210,7 @@ impl PciWatcher for Tracker {
 }
 
 fn is_ttkmd(pci: &PciDev<'_>) -> bool {
-    pci.driver_name().map(CStr::as_bytes) == Some(DRIVER.as_bytes())
+    pci.driver_name().map(CStr::to_bytes) == Some(DRIVER.to_bytes())
 }
 
 /// `driver/tenstorrent/N`, or a file in it.

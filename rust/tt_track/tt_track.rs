@@ -5,6 +5,11 @@
 //! /dev/tenstorrent-track; the books are kept per open file and per device,
 //! cleaned up when the file is released, and shown in
 //! /proc/driver/tenstorrent/N/{allocations,stats}.
+//!
+//! Ownership is a tree: the module owns the misc device (whose context holds
+//! the registry and the set of open files) and the bus watch (the registry
+//! and its notifier); the registry owns the devices and their /proc files,
+//! which read the set of open files; open files hold the devices they use.
 
 use kernel::c_str;
 use kernel::prelude::*;
@@ -14,53 +19,62 @@ mod abi;
 mod client;
 mod device;
 mod ioctl;
+mod open_files;
 mod procfs;
 mod registry;
 mod sys;
-mod tracker;
 
 use client::Client;
+use ioctl::Context;
+use open_files::OpenFiles;
+use registry::Registry;
 use sys::misc::{FileOps, Registration};
 use sys::pci::BusNotifier;
-use tracker::Tracker;
 
 module! {
     type: TtTrack,
     name: "tt_track",
-    author: "tt-track developers",
+    authors: ["tt-track developers"],
     description: "Per-process accounting of Tenstorrent device memory",
     license: "GPL",
-}
-
-struct TtTrack {
-    tracker: Arc<Tracker>,
-    notifier: Option<BusNotifier<Tracker>>,
-    misc: Option<Registration<Client>>,
 }
 
 /// The operations of /dev/tenstorrent-track's files.
 static FOPS: FileOps<Client> = FileOps::new();
 
-impl kernel::Module for TtTrack {
-    fn init(_module: &'static ThisModule) -> Result<Self> {
-        let tracker = Tracker::new()?;
-        let mut this = TtTrack { tracker: tracker.clone(), notifier: None, misc: None };
-        // Notifier first, then the scan: a device bound in between is seen
-        // twice, and attaching is idempotent. On error `drop` undoes it all.
-        this.notifier = Some(BusNotifier::register(tracker.clone())?);
-        tracker.scan();
-        this.misc = Some(Registration::register(c_str!("tenstorrent-track"), 0o666, &FOPS, tracker)?);
-        Ok(this)
+/// Fields drop in order: first no file can be opened any more (none is open:
+/// the misc device pins the module), then the watch removes the /proc files
+/// and stops following the bus.
+struct TtTrack {
+    _misc: Registration<Client>,
+    _watch: Watch,
+}
+
+/// The registry following tt-kmd's devices on the PCI bus.
+struct Watch {
+    registry: Arc<Registry>,
+    _notifier: BusNotifier<Registry>,
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        // Our /proc files go as on an unbind, while the notifier still tells
+        // us of unbinds (tt-kmd may be removing a card's N/ right now); the
+        // notifier goes after this, with the fields.
+        self.registry.detach_all();
     }
 }
 
-impl Drop for TtTrack {
-    fn drop(&mut self) {
-        // No file is open (the misc device pins the module), so no client exists.
-        self.misc.take();
-        // Our /proc files go as on an unbind, while the notifier still tells
-        // us of unbinds: tt-kmd may be removing a card's N/ right now.
-        self.tracker.detach_all();
-        self.notifier.take();
+impl kernel::Module for TtTrack {
+    fn init(_module: &'static ThisModule) -> Result<Self> {
+        let files = OpenFiles::new()?;
+        let registry = Registry::new(files.clone())?;
+        // Notifier first, then the scan: a device bound in between is seen
+        // twice, and attaching is idempotent. On error the watch undoes it.
+        let watch = Watch { registry: registry.clone(), _notifier: BusNotifier::register(registry.clone())? };
+        registry.scan();
+        let context = Arc::new(Context { files, registry }, GFP_KERNEL)?;
+        let misc = Registration::register(c_str!("tenstorrent-track"), 0o666, &FOPS, context)?;
+        Ok(TtTrack { _misc: misc, _watch: watch })
     }
 }

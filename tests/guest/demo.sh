@@ -2,7 +2,7 @@
 # (one of them real ttnn with the TT-Metal shim), one is SIGKILLed, the /proc
 # files are printed before and after.
 . ./lib.sh
-load_standin && load_tt_track
+load_ttkmd && load_tt_track
 show() {
     echo "---- tt-smi"; ./tt-smi --width 120
     for n in 0 1; do

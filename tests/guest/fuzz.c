@@ -26,7 +26,10 @@
 
 #define FDS 3
 #define MAXLIVE 600
-#define CHIPS 4			/* model chips 0..3, plus 63 */
+#define CHIPS 4			/* model chips FIRST_CHIP.., plus 63 */
+/* Chips of its own: random sizes up to 2^48 take leak counters to their
+ * 2^64 - 1 ceiling, which later checks of chips 0-2 must not meet. */
+#define FIRST_CHIP 16
 #define CHILD_CHIP 8		/* forked children */
 #define CHAOS_CHIP 9		/* the file closed under a running ioctl */
 #define BATCH 200
@@ -40,16 +43,16 @@ static struct file_model files[FDS];
 static uint32_t devs[2];		/* the cards' current ordinals */
 static char addrs[2][32];		/* the cards' PCI addresses */
 static int swaps;
-#define HEAVY_CHIP 2
+#define HEAVY_CHIP (FIRST_CHIP + 2)
 #define HEAVY_BUFS 65535ull		/* x MAX_SIZE = 2^64 - 2^48 */
 static int heavy_fd = -1;		/* the boundary file, card 0, HEAVY_CHIP, DRAM */
 typedef unsigned __int128 u128;
 #define U64_MAX (~0ull)
 static uint64_t rng;
-/* Leaks expected per device and chip index (0..3, 4 = chip 63, 5 = CHILD_CHIP). */
+/* Leaks expected per device and chip index (0..3 = FIRST_CHIP.., 4 = chip 63, 5 = CHILD_CHIP). */
 static u128 leak_bytes[2][6], leak_bufs[2][6];
 static struct tt_track_query_stats base[2][6];
-static const uint32_t checked_chips[6] = { 0, 1, 2, 3, 63, CHILD_CHIP };
+static const uint32_t checked_chips[6] = { FIRST_CHIP, FIRST_CHIP + 1, FIRST_CHIP + 2, FIRST_CHIP + 3, 63, CHILD_CHIP };
 static char *guard;		/* a PROT_NONE page */
 static char *readonly;		/* a read-only page */
 static char *straddle;		/* the last bytes of a page followed by `guard` */
@@ -183,7 +186,7 @@ static void op_alloc(struct file_model *f)
 		.argsz = pick(30) ? sizeof(a) : pick(64),
 		.flags = pick(40) ? 0 : 1u << pick(32),
 		.device = pick(30) ? devs[pick(2)] : (pick(2) ? 99 : rnd()),
-		.chip = pick(20) ? pick(CHIPS) : (pick(2) ? 63 : 64 + pick(1000)),
+		.chip = pick(20) ? FIRST_CHIP + pick(CHIPS) : (pick(2) ? 63 : 64 + pick(1000)),
 		.type = pick(25) ? pick(7) : 7 + pick(100),
 		.buffer_id = pick(10) ? pick(64) : rnd(),
 		.size = random_size(),
@@ -222,7 +225,7 @@ static void op_free(struct file_model *f)
 		.argsz = pick(30) ? sizeof(r) : pick(64),
 		.flags = pick(40) ? 0 : 1u << pick(32),
 		.device = e ? devs[e->card] : devs[pick(2)],
-		.chip = e ? e->chip : pick(CHIPS),
+		.chip = e ? e->chip : FIRST_CHIP + pick(CHIPS),
 		.type = e ? e->type : pick(8),
 		.reserved = pick(40) ? 0 : 1,
 		.buffer_id = e ? e->id : pick(64),
@@ -254,7 +257,7 @@ static void op_query(struct file_model *f)
 		.argsz = pick(20) ? sizeof(q) : pick(512),
 		.flags = pick(30) ? 0 : 1,
 		.device = pick(10) ? devs[pick(2)] : 99,
-		.chip = pick(10) ? pick(CHIPS) : 64,
+		.chip = pick(10) ? FIRST_CHIP + pick(CHIPS) : 64,
 		.scope = pick(10) ? pick(2) : 2 + pick(5),
 	};
 	int where = where_to(), faulted;

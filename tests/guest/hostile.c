@@ -477,11 +477,12 @@ void reorder(void)
 	const char *unbind = "/sys/bus/pci/drivers/tenstorrent/unbind", *bind = "/sys/bus/pci/drivers/tenstorrent/bind";
 
 	CHECK_EQ(tt_info(fd, &info), 0);
-	CHECK(info.device_count >= 2, "needs two devices");
 	/* Card A has ordinal 0, card B ordinal 1. */
-	int ia = info.devices[0].ordinal == 0 ? 0 : 1;
-	snprintf(a, sizeof(a), "%s", info.devices[ia].pci_address);
-	snprintf(b, sizeof(b), "%s", info.devices[1 - ia].pci_address);
+	a[0] = b[0] = 0;
+	for (uint32_t i = 0; i < info.device_count; i++)
+		if (info.devices[i].ordinal < 2)
+			snprintf(info.devices[i].ordinal ? b : a, sizeof(a), "%s", info.devices[i].pci_address);
+	CHECK(a[0] && b[0], "needs cards with ordinals 0 and 1");
 	CHECK_EQ(tt_alloc(fd, 0, 0, TT_TRACK_TYPE_DRAM, 0, 0x77, 1000), 0);	/* on A */
 	CHECK_EQ(tt_alloc(fd, 1, 0, TT_TRACK_TYPE_L1, 0, 0x88, 2000), 0);	/* on B */
 	write_file(unbind, a);

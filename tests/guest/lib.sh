@@ -5,7 +5,11 @@ PARAMS="dram_capacity=4294967296 l1_capacity=1048576"
 
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: $2"; }
-load_standin() { insmod $M/tenstorrent.ko; }
+# The real tt-kmd. power_policy=0: its probe otherwise waits 0.5 s per card
+# for a power-state answer from firmware the emulated cards do not have.
+load_ttkmd() { insmod $M/tenstorrent.ko power_policy=0; }
+# The stand-in, for what the real driver cannot do in a VM (suite.sh says which).
+load_standin() { insmod $M/standin/tenstorrent.ko "$@"; }
 load_tt_track() { insmod $M/tt_track.ko $PARAMS; }
 loaded() { grep -q "^$1 " /proc/modules; }
 # Device 0's leak counter (bytes reclaimed from files closed with live entries).
@@ -34,7 +38,9 @@ trinity_at_tt_track() {
             --disable-fds=sockets,pipes,perf,epoll,eventfd,timerfd,testfile,memfd,drm \
             -c ioctl -c read -c write -c pread64 -c pwrite64 -c lseek -c mmap -c dup2) > /tmp/trinity.log 2>&1
         grep -E "Added|Ran [0-9]+ syscalls" /tmp/trinity.log
-        check "trinity at $victim: $1 syscalls" grep -q "Ran $1 syscalls" /tmp/trinity.log
+        # It may run one call more than asked (its children race for the last).
+        ran=$(sed -n 's/.*Ran \([0-9]*\) syscalls.*/\1/p' /tmp/trinity.log | tail -1)
+        check "trinity at $victim: $1 syscalls ($ran)" test "${ran:-0}" -ge "$1"
     done
 }
 

@@ -5,7 +5,7 @@ minutes=10
 for arg in $(cat /proc/cmdline); do
     case "$arg" in ttminutes=*) minutes=${arg#ttminutes=} ;; ttlong=*) what=${arg#ttlong=} ;; esac
 done
-load_standin && load_tt_track
+load_ttkmd && load_tt_track
 case "$what" in
     soak) ./soak $((minutes * 60)) ;;
     fuzz)

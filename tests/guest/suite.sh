@@ -1,5 +1,5 @@
 # The VM test suite: module load/unload orders, then every scenario of
-# tt_track_test with the stand-in and tt_track loaded.
+# tt_track_test with the real tt-kmd (three emulated cards) and tt_track loaded.
 . ./lib.sh
 
 tt_files() { [ -e /proc/driver/tenstorrent/0/allocations ] && [ -e /proc/driver/tenstorrent/1/stats ] \
@@ -15,17 +15,17 @@ devnode_mode() { [ "$(stat -c %a /dev/tenstorrent-track)" = 666 ]; }
 load_tt_track
 check "alone: no /proc/driver/tenstorrent" no_proc_dir
 check "alone: device node is 0666" devnode_mode
-load_standin
-check "tt_track then standin: files appear" tt_files
+load_ttkmd
+check "tt_track then tt-kmd: files appear" tt_files
 rmmod tenstorrent
-check "standin unloaded first: files and directory gone" no_proc_dir
-load_standin
-check "standin reloaded: files back" tt_files
+check "tt-kmd unloaded first: files and directory gone" no_proc_dir
+load_ttkmd
+check "tt-kmd reloaded: files back" tt_files
 rmmod tt_track
 check "tt_track unloaded first: our files gone" no_tt_files
 check "tt_track unloaded first: pids stay" test -e /proc/driver/tenstorrent/0/pids
 load_tt_track
-check "standin then tt_track: files appear" tt_files
+check "tt-kmd then tt_track: files appear" tt_files
 exec 3<>/dev/tenstorrent-track
 check "rmmod refused while a file is open" sh -c '! rmmod tt_track 2>/dev/null'
 exec 3>&-
@@ -37,31 +37,22 @@ load_tt_track
 $T hold 0 5 & holder=$!
 i=0; while [ "$(allocs)" -ne 6 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 rmmod tenstorrent
-load_standin
+load_ttkmd
 check "entries survive a tt-kmd reload" test "$(allocs)" -eq 6
 kill $holder; wait $holder
 check "holder reclaimed after the reload" test "$(allocs)" -eq 1
 rmmod tt_track
 rmmod tenstorrent
-load_standin
+load_ttkmd
 load_tt_track
 check "fresh load: no stale entries" test "$(allocs)" -eq 1
 check "capacity parameters shown" sh -c "$T roundtrip >/dev/null && grep -q '^total 0 DRAM .* 4294967296$' /proc/driver/tenstorrent/0/stats"
-
-# tt-kmd carries on when it cannot create /proc/driver/tenstorrent/N/: the
-# card is tracked without files, and attaching does not WARN (the log check).
-rmmod tt_track && rmmod tenstorrent
-insmod $M/tenstorrent.ko skip_proc_dir=1
-load_tt_track
-check "no N/: no files for that card" test ! -e /proc/driver/tenstorrent/1
-check "no N/: the card is still tracked" $T alloc-free 1
-check "no N/: the other card has its files" test -e /proc/driver/tenstorrent/0/stats
-rmmod tt_track && rmmod tenstorrent
-load_standin
+check "the real tt-kmd's cards: two Wormholes and a Blackhole" sh -c \
+    "grep -q 'arch wormhole' /proc/driver/tenstorrent/1/stats && grep -q 'pci 0000:00:07.0 arch blackhole' /proc/driver/tenstorrent/2/stats"
 
 # Module exit racing tt-kmd's unbind of a card: our files go under the card's
 # device lock, as on unbind, so neither side WARNs or leaves a dangling file.
-card=$(ls /sys/bus/pci/drivers/tenstorrent | grep : | head -1)
+card=0000:00:06.0
 rm -f /tmp/stop
 (while [ ! -e /tmp/stop ]; do
     echo $card > /sys/bus/pci/drivers/tenstorrent/unbind; echo $card > /sys/bus/pci/drivers/tenstorrent/bind
@@ -72,19 +63,45 @@ touch /tmp/stop; wait $racer
 echo $card > /sys/bus/pci/drivers/tenstorrent/bind 2>/dev/null
 load_tt_track
 check "unload racing unbind: both cards tracked afterwards" sh -c "$T alloc-free 0 && $T alloc-free 1"
+rmmod tt_track && rmmod tenstorrent
 
-# Cards come and go at 32 more PCI addresses, one at a time: the registry
-# reuses the slots of cards that are gone and that no file holds.
+# The stand-in, for what the real tt-kmd cannot do in a VM:
+# - fail to create /proc/driver/tenstorrent/N/ (which tt-kmd tolerates): the
+#   card is tracked without files, and attaching does not WARN (the log check);
+load_standin skip_proc_dir=1
+load_tt_track
+check "no N/: no files for that card" test ! -e /proc/driver/tenstorrent/1
+check "no N/: the card is still tracked" $T alloc-free 1
+check "no N/: the other card has its files" test -e /proc/driver/tenstorrent/0/stats
+rmmod tt_track && rmmod tenstorrent
+load_standin
+load_tt_track
+# - bind functions that are not cards: 32 more PCI addresses, one at a time;
+#   the registry reuses the slots of cards that are gone and no file holds;
 tracked=0
 for dev in /sys/bus/pci/devices/*; do
     [ "$(cat $dev/vendor):$(cat $dev/device)" = "0x1b36:0x0005" ] || continue
     echo tenstorrent > $dev/driver_override
     echo ${dev##*/} > /sys/bus/pci/drivers/tenstorrent/bind
-    $T alloc-free 2 && tracked=$((tracked + 1))
+    $T alloc-free 3 && tracked=$((tracked + 1))
     echo ${dev##*/} > /sys/bus/pci/drivers/tenstorrent/unbind
     echo > $dev/driver_override
 done
 check "32 more cards, one at a time: each one tracked ($tracked)" test $tracked -eq 32
+# - bind a card whose BARs do not fit its model: a Blackhole appears at the
+#   address of a Wormhole whose entries a process still holds; it gets books,
+#   ids and an arch of its own.
+$T hold 0 1 & holder=$!
+i=0; while [ "$(allocs)" -ne 2 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+echo 0000:00:05.0 > /sys/module/ttcard/parameters/retype
+check "another card at an old address: its own arch" grep -q "pci 0000:00:05.0 arch blackhole" /proc/driver/tenstorrent/0/stats
+check "another card at an old address: not the old card's entries" test "$(allocs)" -eq 1
+echo 0000:00:05.0 > /sys/module/ttcard/parameters/retype
+check "the old card back: its entries again" test "$(allocs)" -eq 2
+kill $holder; wait $holder
+rmmod tt_track && rmmod tenstorrent
+load_ttkmd
+load_tt_track
 
 # Warnings are rate-limited per device: the scenarios that look for theirs come first.
 for s in overflow comm nsview orphan kpeak reorder roundtrip errors sigkill fork8 threads rebind pidns \
@@ -168,18 +185,27 @@ kill $pids; wait 2>/dev/null
 warned=$(dmesg | grep -c "closed with 100 live buffers")
 check "leak warnings rate-limited ($warned of 100)" test "$warned" -ge 1 -a "$warned" -le 20
 $T hold 1 1 & h=$!; sleep 6; kill -9 $h; wait $h 2>/dev/null
-check "suppressed leak warnings reported" sh -c "dmesg | grep -q '0000:00:04.0: [0-9]* leak warnings suppressed'"
+addr1=$(sed -n '1s/.* pci \([^ ]*\) .*/\1/p' /proc/driver/tenstorrent/1/stats)
+check "suppressed leak warnings reported" sh -c "dmesg | grep -q '$addr1: [0-9]* leak warnings suppressed'"
 
 # Real ttnn with the TT-Metal shim (a user-space check: the test kernel only).
 [ "$variant" = debug ] || . ./ttnn.sh
 
-# Debug kernel: a kmemleak scan while the modules are loaded (their symbols
-# resolve); the host fails the run on any "unreferenced object".
+# Debug kernel: a kmemleak scan while the modules are loaded (their symbols resolve).
 if [ -e /sys/kernel/debug/kmemleak ] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null &&
    [ -e /sys/kernel/debug/kmemleak ]; then
     echo scan > /sys/kernel/debug/kmemleak; sleep 2; echo scan > /sys/kernel/debug/kmemleak
     cat /sys/kernel/debug/kmemleak
-    check "kmemleak: nothing from tt_track or the stand-in" sh -c '! grep -qE "tt_track|standin" /sys/kernel/debug/kmemleak'
+    # Each leak is blamed on the module of the innermost module frame of its
+    # allocation backtrace. tt-kmd 2.10.0 leaks its char device's struct device
+    # and name at every probe/remove (third-party, used as is): counted, not failed.
+    awk '/^unreferenced object/ { if (m) n[m]++; m = "" }
+         !m && match($0, /\[(tt_track|tenstorrent)\]/) { m = substr($0, RSTART + 1, RLENGTH - 2) }
+         END { if (m) n[m]++; printf "%d %d\n", n["tt_track"], n["tenstorrent"] }' \
+        /sys/kernel/debug/kmemleak > /tmp/leaks
+    read ours ttkmd < /tmp/leaks
+    echo "  kmemleak: $ours objects allocated by tt_track, $ttkmd by tt-kmd"
+    check "kmemleak: nothing allocated by tt_track leaks" test "$ours" -eq 0
 fi
 
 rmmod tt_track && rmmod tenstorrent
@@ -187,7 +213,7 @@ check "clean unload at the end" no_proc_dir
 
 # Power off (after this script) with live entries and a reader inside each
 # file: tt-kmd's shutdown is its remove, which takes N/ with no unbind event.
-load_standin
+load_ttkmd
 load_tt_track
 $T hold 0 3 &
 for f in allocations stats; do

@@ -3,7 +3,7 @@
 # over 9p (chroot into /host), with its own /proc, /dev and a tmpfs /tmp.
 # Part of suite.sh; alone with `scripts/qemu-test.sh --ttnn`.
 . ./lib.sh
-loaded tt_track || { load_standin && load_tt_track; }
+loaded tt_track || { load_ttkmd && load_tt_track; }
 mount_host || return 0
 # py ARGS: workload.py in the host's venv; a crash is a failure of its own.
 py() {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Kernel headers the 6.12 `kernel` crate does not bind; see Kbuild. */
+/* Kernel headers tt_track binds itself (the `kernel` crate does not cover its uses); see Kbuild. */
 #include <linux/miscdevice.h>
 #include <linux/fs.h>
 #include <linux/notifier.h>
@@ -10,5 +10,5 @@
 #include <linux/pid.h>
 #include "../glue.h"
 
-/* gfp bits the 6.12 kernel crate has no constant for (evaluated by bindgen). */
+/* gfp bits the kernel crate has no constant for (evaluated by bindgen). */
 const gfp_t TT_GFP_RETRY_MAYFAIL = __GFP_RETRY_MAYFAIL;

@@ -17,13 +17,20 @@ use kernel::types::Opaque;
 
 /// One open file of the device.
 pub(crate) trait MiscFile: Sized + Send + Sync {
-    /// State shared by every open file (given to `open`).
+    /// State shared by every open file, given to each callback.
     type Shared: Send + Sync;
-    fn open(shared: &Arc<Self::Shared>) -> Result<Arc<Self>>;
-    fn ioctl(&self, cmd: u32, arg: usize) -> Result<isize>;
+    fn open(shared: &Self::Shared) -> Result<Arc<Self>>;
+    fn ioctl(&self, shared: &Self::Shared, cmd: u32, arg: usize) -> Result<isize>;
     /// The last reference to the file is gone (close, exit, crash, SIGKILL).
     /// May run in a task other than the opener.
-    fn release(this: Arc<Self>);
+    fn release(this: Arc<Self>, shared: &Self::Shared);
+}
+
+/// What `file->private_data` holds: the file and the state it shares, so no
+/// callback depends on the registration (which may be gone).
+struct FileData<T: MiscFile> {
+    shared: Arc<T::Shared>,
+    file: Arc<T>,
 }
 
 /// The file operations of `T`'s files, in static memory: open files keep
@@ -121,12 +128,14 @@ impl<T: MiscFile> Drop for Registration<T> {
 
 unsafe extern "C" fn open<T: MiscFile>(_inode: *mut raw::inode, file: *mut raw::file) -> c_int {
     // SAFETY: `misc_open` set `private_data` to our `miscdevice`, the first
-    // field of a `repr(C)` `Inner<T>` that outlives the registration.
+    // field of a `repr(C)` `Inner<T>`, registered (so alive) during open.
     let inner = unsafe { &*((*file).private_data as *const Inner<T>) };
-    match T::open(&inner.shared) {
+    let data = T::open(&inner.shared)
+        .and_then(|f| Ok(KBox::new(FileData::<T> { shared: inner.shared.clone(), file: f }, super::gfp_account_mayfail())?));
+    match data {
         Ok(data) => {
             // SAFETY: `file` is valid during open; we own `private_data` from now on.
-            unsafe { (*file).private_data = Arc::into_raw(data) as *mut _ };
+            unsafe { (*file).private_data = KBox::into_raw(data).cast() };
             0
         }
         Err(e) => e.to_errno(),
@@ -134,18 +143,19 @@ unsafe extern "C" fn open<T: MiscFile>(_inode: *mut raw::inode, file: *mut raw::
 }
 
 unsafe extern "C" fn release<T: MiscFile>(_inode: *mut raw::inode, file: *mut raw::file) -> c_int {
-    // SAFETY: `open` stored an `Arc<T>` there; release runs once per file and
-    // takes that reference back.
-    let data = unsafe { Arc::from_raw((*file).private_data as *const T) };
-    T::release(data);
+    // SAFETY: `open` stored a `KBox<FileData<T>>` there; release runs once per
+    // file and takes it back.
+    let data = unsafe { KBox::from_raw((*file).private_data as *mut FileData<T>) };
+    let FileData { shared, file } = KBox::into_inner(data);
+    T::release(file, &shared);
     0
 }
 
 unsafe extern "C" fn ioctl<T: MiscFile>(file: *mut raw::file, cmd: c_uint, arg: c_ulong) -> c_long {
-    // SAFETY: `open` stored an `Arc<T>` that lives until `release`, which
-    // cannot run while an ioctl on the file is in progress.
-    let data = unsafe { &*((*file).private_data as *const T) };
-    match data.ioctl(cmd, arg as usize) {
+    // SAFETY: `open` stored a `KBox<FileData<T>>` that lives until `release`,
+    // which cannot run while an ioctl on the file is in progress.
+    let data = unsafe { &*((*file).private_data as *const FileData<T>) };
+    match data.file.ioctl(&data.shared, cmd, arg as usize) {
         Ok(v) => v as c_long,
         Err(e) => e.to_errno() as c_long,
     }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 //! The only place raw kernel bindings are touched: safe wrappers for what the
-//! 6.12 `kernel` crate lacks (misc device, procfs/seq_file, PCI bus events),
-//! plus the helpers in `glue.c`.
+//! `kernel` crate does not offer in the form tt_track needs (procfs files with
+//! seq_file cursors, PCI bus events; a misc device whose files outlive nothing
+//! they use, see `misc`), plus the helpers in `glue.c`.
 
 pub(crate) mod misc;
 pub(crate) mod pci;
@@ -17,7 +18,6 @@ pub(crate) mod task;
     improper_ctypes,
     unreachable_pub,
     unsafe_op_in_unsafe_fn,
-    unnecessary_transmutes,
     clippy::all
 )]
 pub(crate) mod raw {
@@ -46,7 +46,7 @@ pub(crate) fn uptime_secs() -> u64 {
 pub(crate) fn gfp_account_mayfail() -> kernel::alloc::Flags {
     use kernel::alloc::Flags;
     // `Flags` is a struct with one private `u32` field (the gfp mask), not
-    // `repr(transparent)`, and 6.12 gives no constructor for this bit. A
+    // `repr(transparent)`, and the crate has no constructor for this bit. A
     // struct of one field and the field's size has the field's layout; the
     // asserts fail the build if the struct ever grows.
     const _: () = assert!(core::mem::size_of::<Flags>() == core::mem::size_of::<u32>());

@@ -54,10 +54,10 @@ impl PciDev<'_> {
             let s = unsafe { &mut *(data as *mut Search<'_>) };
             // SAFETY: the driver core keeps `child` alive during the walk.
             let name = unsafe { CStr::from_char_ptr(raw::tt_glue_dev_name(child).cast()) };
-            s.found = parse_child(name.as_bytes(), s.prefix);
+            s.found = parse_child(name.to_bytes(), s.prefix);
             s.found.is_some() as c_int
         }
-        let mut search = Search { prefix: prefix.as_bytes(), found: None };
+        let mut search = Search { prefix: prefix.to_bytes(), found: None };
         // SAFETY: `dev` is valid; `visit` only uses `search`, which outlives the call.
         unsafe { raw::device_for_each_child(self.dev, &mut search as *mut _ as *mut c_void, Some(visit)) };
         search.found

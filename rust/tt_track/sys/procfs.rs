@@ -59,8 +59,8 @@ pub(crate) struct ProcFile<S: SeqSource> {
 }
 
 /// Whether the /proc directory `path` (relative to /proc) exists, looked up
-/// without procfs's WARN on a missing parent. Unknown (no procfs at /proc in
-/// the initial mount namespace) counts as existing.
+/// without procfs's WARN on a missing parent. Unknown (no procfs at /proc for
+/// the calling task or the initial one) counts as existing.
 pub(crate) fn dir_exists(path: &CStr) -> bool {
     // SAFETY: `path` is NUL-terminated; the helper only looks it up.
     unsafe { raw::tt_glue_proc_dir_exists(path.as_char_ptr().cast()) != 0 }

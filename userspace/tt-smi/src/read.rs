@@ -87,7 +87,8 @@ pub fn read(root: &Path, time: u64) -> Result<Reading, ReadError> {
         }
         // Processes holding the device open (tt-kmd) but reporting nothing.
         if let Ok(pids) = fs::read_to_string(dir.join("pids")) {
-            for pid in pids.lines().filter_map(|l| l.trim().parse::<i32>().ok()) {
+            // tt-kmd prints 0 for a process outside the reader's PID namespace: not a process.
+            for pid in pids.lines().filter_map(|l| l.trim().parse::<i32>().ok()).filter(|&p| p > 0) {
                 if !processes.iter().any(|p| p.device == n && p.pid == Some(pid)) {
                     let comm = proc_comm(root, pid).unwrap_or_else(|| "?".into());
                     let idle = Process {
