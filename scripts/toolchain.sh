@@ -10,5 +10,3 @@ TRIXIE_RUSTC=1.85.1+dfsg1-1+deb13u1
 # bindgen on the host, for the ABI's Rust file (scripts/gen-abi.sh).
 BINDGEN=$TT_TRACK_CACHE/bindgen/bin/bindgen
 export LIBCLANG_PATH=/usr/lib/llvm-16/lib
-RUSTC=/usr/bin/rustc
-KMAKE_FLAGS=(LLVM=-16 RUSTC="$RUSTC" RUSTDOC=/usr/bin/rustdoc BINDGEN="$BINDGEN")
