@@ -25,8 +25,9 @@ if [ -z "$src" ]; then
     src=$(ls -d /usr/src/tenstorrent-* 2>/dev/null | sort -V | tail -1 || true)
     src=${src:-../shared/vendor/tt-kmd-2.10.0.tar.gz}
 fi
-[ -e "$src" ] || { echo "build-modules: no tt-kmd source at $src (set TT_KMD_SRC)" >&2; exit 1; }
 ttkmd=$TT_TRACK_CACHE/tt-kmd/$(basename "$src" .tar.gz)
+# A checkout elsewhere than beside shared/ still finds the copy unpacked before.
+[ -e "$src" ] || [ -f "$ttkmd/Makefile" ] || { echo "build-modules: no tt-kmd source at $src (set TT_KMD_SRC)" >&2; exit 1; }
 if [ -d "$src" ]; then
     rm -rf "$ttkmd" && mkdir -p "$ttkmd" && cp -a "$src/." "$ttkmd/"
 elif [ ! -f "$ttkmd/Makefile" ]; then

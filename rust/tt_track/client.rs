@@ -4,8 +4,8 @@
 
 use crate::abi::{tt_track_type_stats, AllocRequest, Category, Chip, FreeRequest, Kind, KERNEL_CATEGORIES, TYPE_COUNT};
 use crate::device::Device;
-use crate::sys::{self, task::EscapedComm, task::Pid, task::COMM_LEN};
 use crate::registry::Registry;
+use crate::sys::{self, task::EscapedComm, task::Pid, task::COMM_LEN};
 use kernel::prelude::*;
 use kernel::rbtree::{RBTree, RBTreeNodeReservation};
 use kernel::sync::{Arc, Mutex};
@@ -284,10 +284,14 @@ impl Client {
             // Indices below `usage.len()`, which is kept below 2^16 here.
             return Ok(i as u16);
         }
-        let device = registry.device(ordinal).ok_or(ENODEV)?;
         let index = u16::try_from(tables.usage.len()).map_err(|_| ENOSPC)?;
-        tables.usage.push(Usage::new(device.clone(), chip), sys::gfp_account_mayfail())?;
-        device.add_user();
+        // Room first: once the device counts this file as a user, nothing fails.
+        tables.usage.reserve(1, sys::gfp_account_mayfail())?;
+        let device = registry.use_device(ordinal).ok_or(ENODEV)?;
+        if let Err(e) = tables.usage.push_within_capacity(Usage::new(device, chip)) {
+            e.0.device.remove_user(); // unreachable: room was reserved above
+            return Err(ENOMEM);
+        }
         Ok(index)
     }
 

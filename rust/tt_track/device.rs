@@ -8,7 +8,7 @@
 //! leak counters saturate there.
 
 use crate::abi::{tt_track_type_stats, Category, Chip, Kind, KERNEL_CATEGORIES, MAX_CHIPS, TYPE_COUNT};
-use crate::sys::{self, pci::PciDev, pci::PciRef};
+use crate::sys::{self, pci::PciDev};
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
 use kernel::prelude::*;
 
@@ -103,8 +103,6 @@ pub(crate) struct Device {
     /// The card's identity while anything holds it: entries are keyed by it,
     /// so they stay with the card whatever ordinal tt-kmd gives it next.
     pub(crate) id: u32,
-    /// Counted reference to the PCI device, to lock it at module exit.
-    pub(crate) pci: PciRef,
     pub(crate) address: [u8; 16],
     pub(crate) vendor_id: u16,
     pub(crate) device_id: u16,
@@ -140,7 +138,6 @@ impl Device {
         address[..n].copy_from_slice(&name[..n]);
         Ok(Self {
             id,
-            pci: pci.counted(),
             address,
             vendor_id,
             device_id,
@@ -224,10 +221,12 @@ impl Device {
 
     pub(crate) fn sub(&self, chip: Chip, kind: Kind, category: Option<Category>, bytes: u64, buffers: u64) {
         let c = self.chip(chip);
-        c.types[kind.index()].sub(bytes, buffers);
+        // The category first (try_add adds it last): a category total never
+        // exceeds its type's, even between the two steps of concurrent calls.
         if let Some(category) = category {
             c.kernel[category.index()].sub(bytes, buffers);
         }
+        c.types[kind.index()].sub(bytes, buffers);
     }
 
     /// Leak counters only grow, and stop at `u64::MAX` rather than wrap.

@@ -3,9 +3,9 @@
 
 use crate::abi::*;
 use crate::client::Client;
-use crate::sys::misc::MiscFile;
 use crate::open_files::OpenFiles;
 use crate::registry::Registry;
+use crate::sys::misc::MiscFile;
 use core::mem::size_of;
 use kernel::prelude::*;
 use kernel::sync::Arc;
@@ -47,7 +47,8 @@ impl MiscFile for Client {
 
 impl Client {
     fn query_stats(&self, ctx: &Context, arg: usize) -> Result {
-        let (mut reader, mut writer) = UserSlice::new(UserPtr::from_addr(arg), size_of::<tt_track_query_stats>()).reader_writer();
+        let (mut reader, mut writer) =
+            UserSlice::new(UserPtr::from_addr(arg), size_of::<tt_track_query_stats>()).reader_writer();
         let mut reply: tt_track_query_stats = reader.read()?;
         let req = StatsRequest::parse(&reply)?;
         let device = ctx.registry.device(req.device).ok_or(ENODEV)?;

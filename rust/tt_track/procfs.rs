@@ -15,8 +15,8 @@
 use crate::abi::{Category, Chip, Kind, KERNEL_CATEGORIES, MAX_CHIPS, TYPE_COUNT};
 use crate::client::{Client, Entry, Key, Owner, UsageLine};
 use crate::device::Device;
-use crate::sys::{self, procfs::SeqSource, procfs::SeqWriter};
 use crate::open_files::OpenFiles;
+use crate::sys::{self, procfs::SeqSource, procfs::SeqWriter};
 use core::fmt::{self, Write};
 use kernel::prelude::*;
 use kernel::sync::Arc;
@@ -189,7 +189,7 @@ impl Stats {
     /// Sums the files the reader may not see, per chip; positions on the
     /// first chip with buffers.
     fn start_hidden(&self, c: &mut StatsCursor) -> bool {
-        let Ok(sums) = KBox::<[UsageLine; MAX_CHIPS]>::new_uninit(GFP_KERNEL | __GFP_ZERO) else {
+        let Ok(sums) = KBox::<[UsageLine; MAX_CHIPS]>::new_uninit(GFP_KERNEL_ACCOUNT | __GFP_ZERO) else {
             c.phase = Phase::End;
             return false;
         };

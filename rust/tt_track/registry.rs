@@ -13,7 +13,7 @@ use crate::abi::MAX_DEVICES;
 use crate::device::Device;
 use crate::open_files::OpenFiles;
 use crate::procfs::{Allocations, Stats};
-use crate::sys::pci::{PciDev, PciWatcher};
+use crate::sys::pci::{PciDev, PciRef, PciWatcher};
 use crate::sys::procfs::{self, ProcFile};
 use kernel::prelude::*;
 use kernel::str::{CStr, CString};
@@ -53,19 +53,25 @@ impl DeviceFiles {
 
 struct Slot {
     device: Arc<Device>,
+    /// While bound: a counted reference to the PCI device the card is now
+    /// (a remove and rescan makes a new one at the same address), to lock it
+    /// at module exit.
+    pci: Option<PciRef>,
     files: Option<DeviceFiles>,
 }
 
 impl Slot {
-    /// Unbound, held by no open file and without files: the slot may take
-    /// another card.
+    /// Bound before, unbound now and held by no open file: the slot may take
+    /// another card. (A card being attached is bound first, so no other
+    /// attach can take its slot meanwhile.)
     fn reusable(&self) -> bool {
-        self.device.ordinal().is_none() && !self.device.in_use() && self.files.is_none()
+        self.device.ordinal().is_none() && self.device.last_ordinal().is_some() && !self.device.in_use()
     }
 }
 
 /// The devices tt_track follows, with their /proc files. Lock order: a PCI
-/// device's lock, then this mutex (never the other way), then an open file's.
+/// device's lock before this mutex; an open file's tables before this mutex
+/// (ALLOC looks a device up under them); never the other way.
 #[pin_data]
 pub(crate) struct Registry {
     #[pin]
@@ -97,6 +103,15 @@ impl Registry {
         self.slots.lock().attached().find(|d| d.ordinal() == Some(ordinal)).cloned()
     }
 
+    /// The attached device with this ordinal, counted as used by one more
+    /// file before its slot could be given to another card.
+    pub(crate) fn use_device(&self, ordinal: u32) -> Option<Arc<Device>> {
+        let slots = self.slots.lock();
+        let device = slots.attached().find(|d| d.ordinal() == Some(ordinal))?;
+        device.add_user();
+        Some(device.clone())
+    }
+
     /// Calls `f` for each attached device, with the registry locked.
     pub(crate) fn for_each_attached(&self, f: impl FnMut(&Arc<Device>)) {
         self.slots.lock().attached().for_each(f);
@@ -117,7 +132,7 @@ impl Slots {
         let id = self.next_id;
         self.next_id = id.checked_add(1).ok_or(ENOSPC)?;
         let device = Arc::new(Device::new(pci, id)?, GFP_KERNEL)?;
-        let slot = Slot { device: device.clone(), files: None };
+        let slot = Slot { device: device.clone(), pci: None, files: None };
         match self.slots.iter().position(Slot::reusable) {
             Some(i) => self.slots[i] = slot,
             None if self.slots.len() < MAX_DEVICES => self.slots.push(slot, GFP_KERNEL)?,
@@ -146,16 +161,19 @@ impl Registry {
             if device.ordinal().is_some() {
                 return Ok(()); // seen by both the load-time scan and the notifier
             }
+            // Bound (usable through ioctls) before its files exist: its slot
+            // is then not reusable while they are made.
+            device.bind(ordinal);
+            if let Some(slot) = reg.slots.iter_mut().find(|s| Arc::ptr_eq(&s.device, &device)) {
+                slot.pci = Some(locked.counted());
+            }
             device
         };
         let files = DeviceFiles::create(&self.files, &device, ordinal, locked)?;
         let mut reg = self.slots.lock();
         let exiting = reg.exiting;
         match reg.slots.iter_mut().find(|s| Arc::ptr_eq(&s.device, &device)) {
-            Some(slot) if !exiting => {
-                slot.files = files;
-                device.bind(ordinal);
-            }
+            Some(slot) if !exiting && device.ordinal() == Some(ordinal) => slot.files = files,
             _ => {
                 drop(reg);
                 drop(files);
@@ -173,7 +191,7 @@ impl Registry {
                 return;
             };
             slot.device.unbind();
-            slot.files.take()
+            (slot.files.take(), slot.pci.take())
         };
         drop(files);
     }
@@ -183,11 +201,19 @@ impl Registry {
     pub(crate) fn detach_all(&self) {
         self.slots.lock().exiting = true;
         loop {
-            let next = self.slots.lock().slots.iter().find(|s| s.files.is_some()).map(|s| s.device.clone());
-            let Some(device) = next else {
+            let next = {
+                let mut reg = self.slots.lock();
+                let slot = reg.slots.iter_mut().find(|s| s.files.is_some());
+                slot.map(|s| (s.device.clone(), s.pci.take()))
+            };
+            let Some((device, pci)) = next else {
                 break;
             };
-            device.pci.with_lock(|_| self.unbind_where(|s| Arc::ptr_eq(&s.device, &device)));
+            let this = |s: &Slot| Arc::ptr_eq(&s.device, &device);
+            match pci {
+                Some(pci) => pci.with_lock(|_| self.unbind_where(this)),
+                None => self.unbind_where(this), // files are made only after `pci` is set
+            }
         }
     }
 }

@@ -138,9 +138,14 @@ void overflow(void)
 	CHECK_EQ(ln, FULL + 2);
 }
 
-/* Octal escape of a comm as /proc shows it: \ooo for \, controls and bytes >= 0x7f. */
+/* Octal escape of a comm as /proc shows it: \ooo for \, controls and bytes >= 0x7f,
+ * and a comm of just "-" (which /proc uses for "no comm"). */
 static void escape(const char *in, char *out)
 {
+	if (!strcmp(in, "-")) {
+		strcpy(out, "\\055");
+		return;
+	}
 	for (const unsigned char *p = (const unsigned char *)in; *p; p++)
 		out += (*p < 0x20 || *p >= 0x7f || *p == '\\') ? sprintf(out, "\\%03o", *p) : sprintf(out, "%c", *p);
 	*out = 0;
@@ -180,7 +185,7 @@ static int allocation_lines_wellformed(uint32_t dev, int *lines)
 void comm(void)
 {
 	static const char *names[] = { "x\nleak 0 999 9", "\n9 0 L1 0x9 9 9", "back\\slash", "\xff\xfe" "bin\x01\x7f",
-				       "tab\there" };
+				       "tab\there", "-" };
 	const int n = sizeof(names) / sizeof(names[0]);
 	int fd = tt_open(), ready[2], go[2], lines;
 	uint32_t dev = device(fd, 1);	/* leak warnings are rate-limited per device */

@@ -53,6 +53,7 @@ check "the real tt-kmd's cards: two Wormholes and a Blackhole" sh -c \
 # Module exit racing tt-kmd's unbind of a card: our files go under the card's
 # device lock, as on unbind, so neither side WARNs or leaves a dangling file.
 card=0000:00:06.0
+rmmod tt_track
 rm -f /tmp/stop
 (while [ ! -e /tmp/stop ]; do
     echo $card > /sys/bus/pci/drivers/tenstorrent/unbind; echo $card > /sys/bus/pci/drivers/tenstorrent/bind

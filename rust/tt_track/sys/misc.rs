@@ -73,10 +73,9 @@ struct Inner<T: MiscFile> {
     // First field: `misc_open` leaves a pointer to it in `file->private_data`.
     misc: Opaque<raw::miscdevice>,
     shared: Arc<T::Shared>,
-    registered: bool,
 }
 
-/// A registered misc device; deregistered on drop.
+/// A registered misc device (only ever constructed registered); deregistered on drop.
 pub(crate) struct Registration<T: MiscFile> {
     inner: Pin<KBox<Inner<T>>>,
     _t: PhantomData<T>,
@@ -96,8 +95,7 @@ impl<T: MiscFile> Registration<T> {
         fops: &'static FileOps<T>,
         shared: Arc<T::Shared>,
     ) -> Result<Self> {
-        let mut inner =
-            KBox::pin(Inner::<T> { misc: Opaque::new(Default::default()), shared, registered: false }, GFP_KERNEL)?;
+        let inner = KBox::pin(Inner::<T> { misc: Opaque::new(Default::default()), shared }, GFP_KERNEL)?;
         // SAFETY: `inner` is pinned on the heap and not registered yet, so
         // nothing else accesses it; the kernel only reads `fops`.
         unsafe {
@@ -110,19 +108,15 @@ impl<T: MiscFile> Registration<T> {
         // SAFETY: `misc` is fully initialised and stays at this address until
         // `misc_deregister` in `drop`.
         to_result(unsafe { raw::misc_register(inner.misc.get()) })?;
-        // SAFETY: `registered` is not structurally pinned.
-        unsafe { inner.as_mut().get_unchecked_mut().registered = true };
         Ok(Self { inner, _t: PhantomData })
     }
 }
 
 impl<T: MiscFile> Drop for Registration<T> {
     fn drop(&mut self) {
-        if self.inner.registered {
-            // SAFETY: registered in `register`; after this no new open can start.
-            // Open files use only the static `FileOps` and their own data.
-            unsafe { raw::misc_deregister(self.inner.misc.get()) };
-        }
+        // SAFETY: registered in `register`; after this no new open can start.
+        // Open files use only the static `FileOps` and their own data.
+        unsafe { raw::misc_deregister(self.inner.misc.get()) };
     }
 }
 
@@ -130,16 +124,19 @@ unsafe extern "C" fn open<T: MiscFile>(_inode: *mut raw::inode, file: *mut raw::
     // SAFETY: `misc_open` set `private_data` to our `miscdevice`, the first
     // field of a `repr(C)` `Inner<T>`, registered (so alive) during open.
     let inner = unsafe { &*((*file).private_data as *const Inner<T>) };
-    let data = T::open(&inner.shared)
-        .and_then(|f| Ok(KBox::new(FileData::<T> { shared: inner.shared.clone(), file: f }, super::gfp_account_mayfail())?));
-    match data {
-        Ok(data) => {
-            // SAFETY: `file` is valid during open; we own `private_data` from now on.
-            unsafe { (*file).private_data = KBox::into_raw(data).cast() };
-            0
-        }
-        Err(e) => e.to_errno(),
-    }
+    // Room first: once `T::open` has run, nothing may fail (no release would follow).
+    let room = match KBox::<FileData<T>>::new_uninit(super::gfp_account_mayfail()) {
+        Ok(room) => room,
+        Err(_) => return ENOMEM.to_errno(),
+    };
+    let opened = match T::open(&inner.shared) {
+        Ok(opened) => opened,
+        Err(e) => return e.to_errno(),
+    };
+    let data = KBox::write(room, FileData::<T> { shared: inner.shared.clone(), file: opened });
+    // SAFETY: `file` is valid during open; we own `private_data` from now on.
+    unsafe { (*file).private_data = KBox::into_raw(data).cast() };
+    0
 }
 
 unsafe extern "C" fn release<T: MiscFile>(_inode: *mut raw::inode, file: *mut raw::file) -> c_int {

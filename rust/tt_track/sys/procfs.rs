@@ -112,7 +112,7 @@ impl<S: SeqSource> ProcFile<S> {
         // SAFETY: the entry was created with a `*const S` as its data.
         let source = unsafe { &*(raw::tt_glue_pde_data(inode) as *const S) };
         let state = State { source, cursor: source.cursor(), pos: -1, valid: false };
-        let state = match KBox::new(state, GFP_KERNEL) {
+        let state = match KBox::new(state, GFP_KERNEL_ACCOUNT) {
             Ok(s) => s,
             Err(_) => return ENOMEM.to_errno(),
         };

@@ -62,11 +62,16 @@ impl Drop for Pid {
 /// A comm as /proc shows it, escaped the way /proc/PID/status does: a
 /// backslash, every control byte and every byte from 0x7f up is written as
 /// `\ooo` (three octal digits), so a line stays one line and every byte
-/// survives. Stops at the first NUL.
+/// survives; so is a comm that is just `-`, which /proc uses for "no comm".
+/// Stops at the first NUL.
 pub(crate) struct EscapedComm<'a>(pub(crate) &'a [u8; COMM_LEN]);
 
 impl core::fmt::Display for EscapedComm<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // A lone "-" means "no comm" in /proc (the `proc -` sum line): escaped.
+        if self.0[..2] == *b"-\0" {
+            return f.write_str("\\055");
+        }
         for &b in self.0.iter().take_while(|&&b| b != 0) {
             if b == b'\\' || !(0x20..0x7f).contains(&b) {
                 write!(f, "\\{:03o}", b)?;

@@ -366,6 +366,7 @@ mod tests {
         assert_eq!(decode_comm("caf\\303\\251"), "caf\u{e9}");
         assert_eq!(decode_comm("\\377bin"), "\u{fffd}bin");
         assert_eq!(decode_comm("plain \\9 \\12"), "plain \\9 \\12");
+        assert_eq!(decode_comm("\\055"), "-");
     }
 
     #[test]
