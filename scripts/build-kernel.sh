@@ -42,7 +42,7 @@ if [ ! -f "$CHROOT$OUT/.done" ]; then
         tar -xf "$CHROOT/usr/src/linux-source-$KSERIES.tar.xz" -C "$CHROOT$SRC" --strip-components=1
         touch "$CHROOT$SRC/.unpacked"
     fi
-    echo "kernel: building the debug kernel in $CHROOT$OUT (about 15 minutes)" >&2
+    echo "kernel: building the debug kernel in $CHROOT$OUT (about 10 minutes)" >&2
     rm -rf "$CHROOT$OUT" && mkdir -p "$CHROOT$OUT"
     cp "${FRAGMENTS[@]}" "$CHROOT$OUT/"
     scripts/trixie.sh run sh -c "cd $SRC && make -s O=$OUT $LLVM tinyconfig >/dev/null &&

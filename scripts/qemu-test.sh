@@ -108,7 +108,11 @@ install -m 755 tests/guest/init "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$WORK/initramfs.gz"
 
 # KVM only when it really works (see docs: nested KVM here stalls); TCG otherwise.
-accel=tcg
+# TCG runs both vCPUs on one host thread: with one thread per vCPU, a vCPU
+# could run code the other was patching (the stock kernel's static keys; seen
+# once as an int3 Oops in sched_clock_cpu during boot). TT_TRACK_MTTCG=1 opts in.
+accel=tcg,thread=single
+[ "${TT_TRACK_MTTCG:-0}" = 1 ] && accel=tcg,thread=multi
 if [ "${TT_TRACK_KVM:-0}" = 1 ] && [ -w /dev/kvm ]; then accel=kvm; fi
 log=$WORK/console.log
 # Three cards for the real tt-kmd (tests/ttcard makes them read as such, see
@@ -127,7 +131,7 @@ for slot in 10 11 12 13; do
 done
 echo "vm: booting the $variant kernel ($accel, 2 vCPUs, 3 emulated cards + 32 spare functions)" >&2
 set +e
-timeout "$TIMEOUT" qemu-system-x86_64 -machine q35,accel=$accel -cpu max -smp 2 -m 3G \
+timeout "$TIMEOUT" qemu-system-x86_64 -machine q35 -accel $accel -cpu max -smp 2 -m 3G \
     -kernel "$IMAGE" -initrd "$WORK/initramfs.gz" \
     -append "console=ttyS0 panic=-1 oops=panic loglevel=5 ttmode=$mode ttvariant=$variant ttlong=${long:-} ttminutes=${minutes:-0} ttvenv=$VENV" \
     "${cards[@]}" "${spares[@]}" \

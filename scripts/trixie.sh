@@ -82,7 +82,7 @@ fi
 # 3. linux-source prepared for Rust modules with the kernel's exact toolchain.
 TREE=$CHROOT/build/linux-$KVER
 if [ ! -f "$TREE/.tt-track-prepared" ]; then
-    echo "trixie: preparing linux-source-$KSERIES for Rust modules (about 7 minutes)" >&2
+    echo "trixie: preparing linux-source-$KSERIES for Rust modules (a few minutes)" >&2
     rm -rf "$TREE" && mkdir -p "$TREE"
     tar -xf "$CHROOT/usr/src/linux-source-$KSERIES.tar.xz" -C "$TREE" --strip-components=1
     headers=/usr/src/linux-headers-$KREL
