@@ -181,10 +181,13 @@ echo "  tt-smi one-shot with 10,000 live buffers in 100 processes: $(awk "BEGIN 
 check "tt-smi: 100 processes with 100 buffers each" test "$(grep -c ',100$' /tmp/smi.csv)" -eq 100
 # 100 files closed at once with live entries: the per-device warning is
 # rate-limited (10 per 5 s; wait for a fresh window first) and the rest counted.
+# The closes may span several windows (the debug kernel is slow): at most 10 per window.
 sleep 6
+start=$(cut -d. -f1 /proc/uptime)
 kill $pids; wait 2>/dev/null
+windows=$(( ($(cut -d. -f1 /proc/uptime) - start) / 5 + 2 ))
 warned=$(dmesg | grep -c "closed with 100 live buffers")
-check "leak warnings rate-limited ($warned of 100)" test "$warned" -ge 1 -a "$warned" -le 20
+check "leak warnings rate-limited ($warned of 100 over $windows windows)" test "$warned" -ge 1 -a "$warned" -le $((10 * windows))
 $T hold 1 1 & h=$!; sleep 6; kill -9 $h; wait $h 2>/dev/null
 addr1=$(sed -n '1s/.* pci \([^ ]*\) .*/\1/p' /proc/driver/tenstorrent/1/stats)
 check "suppressed leak warnings reported" sh -c "dmesg | grep -q '$addr1: [0-9]* leak warnings suppressed'"
