@@ -263,15 +263,7 @@ fn parse_proc(device: u32, line: &str) -> Option<Process> {
         (None, "-") => "(outside this PID namespace)".to_string(),
         (_, comm) => decode_comm(comm),
     };
-    Some(Process {
-        device,
-        chip: Some(num(f[2])? as u32),
-        pid,
-        user: None,
-        command,
-        bytes,
-        buffers: num(f[10])?,
-    })
+    Some(Process { device, chip: Some(num(f[2])? as u32), pid, user: None, command, bytes, buffers: num(f[10])? })
 }
 
 /// Undoes tt_track's comm escaping (`\ooo` for a backslash, control bytes
