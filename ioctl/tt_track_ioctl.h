@@ -27,6 +27,7 @@
 #define TT_TRACK_NR_FREE 0x41
 #define TT_TRACK_NR_QUERY_STATS 0x42
 #define TT_TRACK_NR_GET_INFO 0x43
+#define TT_TRACK_NR_BATCH 0x44
 
 /* Memory types, numbered as tt-metal's BufferType (CB and KERNEL as its tracker). */
 #define TT_TRACK_TYPE_DRAM 0
@@ -83,6 +84,40 @@ struct tt_track_free {
 	__u64 buffer_id;
 };
 
+/*
+ * BATCH: many ALLOC and FREE operations in one call, e.g. a buffer placed on
+ * every chip of a mesh. Each operation is checked and applied on its own, in
+ * order, exactly as the single call would be: it either succeeds (result 0)
+ * or fails with its own -errno and changes nothing; a failed operation does
+ * not stop the ones after it. The call itself fails (EINVAL, EFAULT), with
+ * nothing applied, when the header is wrong, count is 0 or above
+ * TT_TRACK_BATCH_MAX_OPS, or the operations cannot be read and written back.
+ * On success it returns 0, sets `done` to the number of operations that
+ * succeeded and each operation's `result`.
+ */
+#define TT_TRACK_OP_ALLOC 0
+#define TT_TRACK_OP_FREE 1
+#define TT_TRACK_BATCH_MAX_OPS 256
+
+struct tt_track_op {
+	__u32 op;          /* TT_TRACK_OP_* */
+	__u32 device;
+	__u32 chip;
+	__u32 type;
+	__u32 category;    /* ALLOC of KERNEL: TT_TRACK_KERNEL_*, else 0 */
+	__s32 result;      /* out: 0 or -errno; must be 0 on input */
+	__u64 buffer_id;
+	__u64 size;        /* ALLOC: as in tt_track_alloc; FREE: 0 */
+};
+
+struct tt_track_batch {
+	__u32 argsz;
+	__u32 flags;
+	__u32 count;       /* operations at `ops` */
+	__u32 done;        /* out: operations that succeeded; must be 0 on input */
+	__u64 ops;         /* user address of `count` struct tt_track_op */
+};
+
 struct tt_track_type_stats {
 	__u64 bytes;       /* live bytes */
 	__u64 buffers;     /* live buffers */
@@ -127,5 +162,6 @@ struct tt_track_get_info {
 #define TT_TRACK_FREE _IOW(TT_TRACK_IOCTL_MAGIC, TT_TRACK_NR_FREE, struct tt_track_free)
 #define TT_TRACK_QUERY_STATS _IOWR(TT_TRACK_IOCTL_MAGIC, TT_TRACK_NR_QUERY_STATS, struct tt_track_query_stats)
 #define TT_TRACK_GET_INFO _IOWR(TT_TRACK_IOCTL_MAGIC, TT_TRACK_NR_GET_INFO, struct tt_track_get_info)
+#define TT_TRACK_BATCH _IOWR(TT_TRACK_IOCTL_MAGIC, TT_TRACK_NR_BATCH, struct tt_track_batch)
 
 #endif /* TT_TRACK_IOCTL_H */

@@ -9,6 +9,7 @@ pub const TT_TRACK_NR_ALLOC: u32 = 64;
 pub const TT_TRACK_NR_FREE: u32 = 65;
 pub const TT_TRACK_NR_QUERY_STATS: u32 = 66;
 pub const TT_TRACK_NR_GET_INFO: u32 = 67;
+pub const TT_TRACK_NR_BATCH: u32 = 68;
 pub const TT_TRACK_TYPE_DRAM: u32 = 0;
 pub const TT_TRACK_TYPE_L1: u32 = 1;
 pub const TT_TRACK_TYPE_SYSTEM_MEMORY: u32 = 2;
@@ -26,7 +27,11 @@ pub const TT_TRACK_MAX_BUFFER_SIZE: u64 = 281474976710656;
 pub const TT_TRACK_MAX_DEVICES: u32 = 32;
 pub const TT_TRACK_SCOPE_DEVICE: u32 = 0;
 pub const TT_TRACK_SCOPE_FILE: u32 = 1;
+pub const TT_TRACK_OP_ALLOC: u32 = 0;
+pub const TT_TRACK_OP_FREE: u32 = 1;
+pub const TT_TRACK_BATCH_MAX_OPS: u32 = 256;
 pub type __u16 = core::ffi::c_ushort;
+pub type __s32 = core::ffi::c_int;
 pub type __u32 = core::ffi::c_uint;
 pub type __u64 = core::ffi::c_ulonglong;
 #[repr(C)]
@@ -139,6 +144,106 @@ fn bindgen_test_layout_tt_track_free() {
         unsafe { ::core::ptr::addr_of!((*ptr).buffer_id) as usize - ptr as usize },
         24usize,
         concat!("Offset of field: ", stringify!(tt_track_free), "::", stringify!(buffer_id))
+    );
+}
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct tt_track_op {
+    pub op: __u32,
+    pub device: __u32,
+    pub chip: __u32,
+    pub type_: __u32,
+    pub category: __u32,
+    pub result: __s32,
+    pub buffer_id: __u64,
+    pub size: __u64,
+}
+#[test]
+fn bindgen_test_layout_tt_track_op() {
+    const UNINIT: ::core::mem::MaybeUninit<tt_track_op> = ::core::mem::MaybeUninit::uninit();
+    let ptr = UNINIT.as_ptr();
+    assert_eq!(::core::mem::size_of::<tt_track_op>(), 40usize, concat!("Size of: ", stringify!(tt_track_op)));
+    assert_eq!(::core::mem::align_of::<tt_track_op>(), 8usize, concat!("Alignment of ", stringify!(tt_track_op)));
+    assert_eq!(
+        unsafe { ::core::ptr::addr_of!((*ptr).op) as usize - ptr as usize },
+        0usize,
+        concat!("Offset of field: ", stringify!(tt_track_op), "::", stringify!(op))
+    );
+    assert_eq!(
+        unsafe { ::core::ptr::addr_of!((*ptr).device) as usize - ptr as usize },
+        4usize,
+        concat!("Offset of field: ", stringify!(tt_track_op), "::", stringify!(device))
+    );
+    assert_eq!(
+        unsafe { ::core::ptr::addr_of!((*ptr).chip) as usize - ptr as usize },
+        8usize,
+        concat!("Offset of field: ", stringify!(tt_track_op), "::", stringify!(chip))
+    );
+    assert_eq!(
+        unsafe { ::core::ptr::addr_of!((*ptr).type_) as usize - ptr as usize },
+        12usize,
+        concat!("Offset of field: ", stringify!(tt_track_op), "::", stringify!(type_))
+    );
+    assert_eq!(
+        unsafe { ::core::ptr::addr_of!((*ptr).category) as usize - ptr as usize },
+        16usize,
+        concat!("Offset of field: ", stringify!(tt_track_op), "::", stringify!(category))
+    );
+    assert_eq!(
+        unsafe { ::core::ptr::addr_of!((*ptr).result) as usize - ptr as usize },
+        20usize,
+        concat!("Offset of field: ", stringify!(tt_track_op), "::", stringify!(result))
+    );
+    assert_eq!(
+        unsafe { ::core::ptr::addr_of!((*ptr).buffer_id) as usize - ptr as usize },
+        24usize,
+        concat!("Offset of field: ", stringify!(tt_track_op), "::", stringify!(buffer_id))
+    );
+    assert_eq!(
+        unsafe { ::core::ptr::addr_of!((*ptr).size) as usize - ptr as usize },
+        32usize,
+        concat!("Offset of field: ", stringify!(tt_track_op), "::", stringify!(size))
+    );
+}
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct tt_track_batch {
+    pub argsz: __u32,
+    pub flags: __u32,
+    pub count: __u32,
+    pub done: __u32,
+    pub ops: __u64,
+}
+#[test]
+fn bindgen_test_layout_tt_track_batch() {
+    const UNINIT: ::core::mem::MaybeUninit<tt_track_batch> = ::core::mem::MaybeUninit::uninit();
+    let ptr = UNINIT.as_ptr();
+    assert_eq!(::core::mem::size_of::<tt_track_batch>(), 24usize, concat!("Size of: ", stringify!(tt_track_batch)));
+    assert_eq!(::core::mem::align_of::<tt_track_batch>(), 8usize, concat!("Alignment of ", stringify!(tt_track_batch)));
+    assert_eq!(
+        unsafe { ::core::ptr::addr_of!((*ptr).argsz) as usize - ptr as usize },
+        0usize,
+        concat!("Offset of field: ", stringify!(tt_track_batch), "::", stringify!(argsz))
+    );
+    assert_eq!(
+        unsafe { ::core::ptr::addr_of!((*ptr).flags) as usize - ptr as usize },
+        4usize,
+        concat!("Offset of field: ", stringify!(tt_track_batch), "::", stringify!(flags))
+    );
+    assert_eq!(
+        unsafe { ::core::ptr::addr_of!((*ptr).count) as usize - ptr as usize },
+        8usize,
+        concat!("Offset of field: ", stringify!(tt_track_batch), "::", stringify!(count))
+    );
+    assert_eq!(
+        unsafe { ::core::ptr::addr_of!((*ptr).done) as usize - ptr as usize },
+        12usize,
+        concat!("Offset of field: ", stringify!(tt_track_batch), "::", stringify!(done))
+    );
+    assert_eq!(
+        unsafe { ::core::ptr::addr_of!((*ptr).ops) as usize - ptr as usize },
+        16usize,
+        concat!("Offset of field: ", stringify!(tt_track_batch), "::", stringify!(ops))
     );
 }
 #[repr(C)]

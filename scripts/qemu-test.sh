@@ -6,6 +6,10 @@
 #                                  the /proc files before and after
 #   scripts/qemu-test.sh --bench   the benchmarks (BENCHMARKS.md), in one VM run
 #   scripts/qemu-test.sh --ttnn    only the ttnn part of the suite (tests/guest/ttnn.sh)
+#   scripts/qemu-test.sh --topology t3k|galaxy
+#                                  a T3K (4 cards, 2x4 mesh) or a 6U Galaxy (32 cards
+#                                  on four PCI segments, 4x8 mesh): real ttnn opens the
+#                                  whole mesh (tests/guest/topology.sh)
 #   scripts/qemu-test.sh --dkms    tt_track.ko built by DKMS in the trixie chroot
 #                                  (scripts/install-dkms.sh), loaded next to the real
 #                                  tt-kmd on the stock kernel: a smoke test
@@ -26,11 +30,15 @@ case "${1:-}" in
     --bench) mode=bench ;;
     --ttnn) mode=ttnn ;;
     --dkms) mode=dkms ;;
+    --topology) mode=topology
+        case "${2:-}" in t3k) system=t3k:2:4 ;; galaxy) system=galaxy:4:8 ;;
+            *) echo "$0: --topology t3k|galaxy" >&2; exit 2 ;; esac ;;
     --debug) variant=debug ;;
     --soak|--fuzz) mode=long variant=debug long=${1#--} minutes=${2:?minutes}
         [[ "$minutes" =~ ^[1-9][0-9]*$ ]] || { echo "$0: minutes must be a positive number" >&2; exit 2; } ;;
     "") ;;
-    *) echo "usage: $0 [--demo|--bench|--ttnn|--dkms|--debug|--soak MINUTES|--fuzz MINUTES]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--demo|--bench|--ttnn|--topology t3k|galaxy|--dkms|--debug|--soak MINUTES|--fuzz MINUTES]" >&2
+        exit 2 ;;
 esac
 TIMEOUT=${TT_TRACK_VM_TIMEOUT:-$(( ${minutes:-0} * 180 + 1800 ))}
 
@@ -80,7 +88,7 @@ gcc -O2 -Wall -Werror "${inc[@]}" -o "$root/tests/lib_c_test" tests/guest/lib_c_
     -L"$WORK/prefix/lib" -ltttrack -Wl,-rpath,/usr/lib/tt-track
 # ttnn with the shim (tests/guest/ttnn.sh); an unknown TT-Metal for it to refuse.
 mkdir -p "$root/tests/ttnn" "$root/tests/fake"
-cp "$WORK/prefix/lib/libtttrack-ttmetal.so" tests/ttnn/{workload.py,*.yaml} "$root/tests/ttnn/"
+cp "$WORK/prefix/lib/libtttrack-ttmetal.so" tests/ttnn/{workload.py,topology.py} "$root/tests/ttnn/"
 gcc -O2 -Wall -Werror -shared -fPIC -o "$root/tests/fake/libtt_metal.so" tests/ttnn/fake_tt_metal.c
 gcc -O2 -Wall -Werror -o "$root/tests/fake_host" tests/ttnn/fake_host.c
 # Dynamically linked guest programs need the loader and their libraries.
@@ -103,7 +111,7 @@ if [ "$mode" = bench ]; then
     cp "$bench" "$root/tests/report-bench"
 fi
 unset RUSTFLAGS
-cp tests/guest/{lib.sh,suite.sh,ttnn.sh,demo.sh,bench.sh,long.sh,dkms.sh} "$root/tests/"
+cp tests/guest/{lib.sh,suite.sh,ttnn.sh,topology.sh,demo.sh,bench.sh,long.sh,dkms.sh} "$root/tests/"
 install -m 755 tests/guest/init "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$WORK/initramfs.gz"
 
@@ -119,23 +127,53 @@ log=$WORK/console.log
 # shared/docs/real-ttkmd-facts.md): two Wormholes, NVMe controllers with a
 # 32 MiB persistent memory region as BAR4, at 00:05.0 and 00:06.0, and a
 # Blackhole, a secondary VGA with a 512 MiB BAR0, at 00:07.0.
-cards=(-vga none
-    -object memory-backend-ram,id=pmr0,size=32M -device nvme,serial=wh0,cmb_size_mb=1,pmrdev=pmr0,addr=0x5
-    -object memory-backend-ram,id=pmr1,size=32M -device nvme,serial=wh1,cmb_size_mb=1,pmrdev=pmr1,addr=0x6
-    -device secondary-vga,vgamem_mb=512,addr=0x7)
+wormhole() {  # wormhole N QEMU-PLACEMENT
+    echo "-object memory-backend-ram,id=pmr$1,size=32M -device nvme,serial=wh$1,cmb_size_mb=1,pmrdev=pmr$1,$2"
+}
+cards=(-vga none $(wormhole 0 addr=0x5) $(wormhole 1 addr=0x6) -device secondary-vga,vgamem_mb=512,addr=0x7)
 # 32 more PCI functions no driver claims: the suite binds them to the stand-in
 # one at a time (driver_override), as cards coming and going at new addresses.
 spares=()
 for slot in 10 11 12 13; do
     for fn in 0 1 2 3 4 5 6 7; do spares+=(-device pci-testdev,addr=0x$slot.$fn,multifunction=on); done
 done
-echo "vm: booting the $variant kernel ($accel, 2 vCPUs, 3 emulated cards + 32 spare functions)" >&2
+cmdline=""
+if [ "$mode" = topology ]; then
+    # One Wormhole per MMIO chip at the address the descriptor names: on bus 0
+    # (slot 5 on), or behind a PCIe root port: buses 0x01-0x3f under root ports
+    # on bus 0, buses above 0x40 under a PCI expander bridge per 0x40 buses
+    # (pxb-pcie numbers its root bus; the firmware numbers the ports' buses in order).
+    addresses=$(python3 tests/ttnn/topology.py --cards "${system%%:*}")
+    cards=(-vga none) spares=() n=0
+    declare -A expander
+    for a in $addresses; do
+        bus=$((16#${a:5:2})) slot=${a:8:2}
+        if [ $bus -eq 0 ]; then
+            cards+=($(wormhole $n addr=0x$slot))
+        else
+            parent=pcie.0 base=$(( bus & 0xc0 ))
+            if [ $base -ne 0 ]; then
+                parent=pxb$base
+                [ -n "${expander[$base]:-}" ] ||
+                    cards+=(-device pxb-pcie,id=$parent,bus_nr=$base,bus=pcie.0,addr=0x$(printf %x $((0x18 + base / 64))))
+                expander[$base]=1
+            fi
+            port=$(( (bus - base - 1) ))
+            cards+=(-device pcie-root-port,id=rp$n,bus=$parent,chassis=$((n + 1)),slot=$((n + 1)),addr=0x$(printf %x $((0x10 + port / 8))).$((port % 8)),multifunction=on)
+            cards+=($(wormhole $n bus=rp$n))
+        fi
+        n=$((n + 1))
+    done
+    cmdline="ttwormhole=$(echo $addresses | tr ' ' ,) ttsystem=$system"
+fi
+echo "vm: booting the $variant kernel ($accel, 2 vCPUs, ${#cards[@]} card arguments, ${#spares[@]} spare ones)" >&2
 set +e
 timeout "$TIMEOUT" qemu-system-x86_64 -machine q35 -accel $accel -cpu max -smp 2 -m 3G \
     -kernel "$IMAGE" -initrd "$WORK/initramfs.gz" \
-    -append "console=ttyS0 panic=-1 oops=panic loglevel=5 ttmode=$mode ttvariant=$variant ttlong=${long:-} ttminutes=${minutes:-0} ttvenv=$VENV" \
+    -append "console=ttyS0 panic=-1 oops=panic loglevel=5 ttmode=$mode ttvariant=$variant ttlong=${long:-} ttminutes=${minutes:-0} ttvenv=$VENV $cmdline" \
     "${cards[@]}" "${spares[@]}" \
-    -virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
+    -fsdev local,id=hostfs,path=/,security_model=none,readonly=on,multidevs=remap \
+    -device virtio-9p-pci,fsdev=hostfs,mount_tag=host,bus=pcie.0 \
     -nographic -no-reboot -monitor none -serial stdio </dev/null | tee "$log"
 qemu_status=${PIPESTATUS[0]}
 set -e

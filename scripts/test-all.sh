@@ -9,5 +9,7 @@ scripts/gen-abi.sh --check
 cargo test --workspace --quiet
 tests/host/libtttrack-consumers.sh
 scripts/qemu-test.sh
+scripts/qemu-test.sh --topology t3k
+scripts/qemu-test.sh --topology galaxy
 scripts/qemu-test.sh --dkms
 scripts/qemu-test.sh --debug

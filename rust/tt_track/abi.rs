@@ -25,6 +25,14 @@ unsafe impl FromBytes for tt_track_query_stats {}
 unsafe impl AsBytes for tt_track_query_stats {}
 // SAFETY: as above.
 unsafe impl AsBytes for tt_track_get_info {}
+// SAFETY: as above.
+unsafe impl FromBytes for tt_track_batch {}
+// SAFETY: as above.
+unsafe impl AsBytes for tt_track_batch {}
+// SAFETY: as above.
+unsafe impl FromBytes for tt_track_op {}
+// SAFETY: as above.
+unsafe impl AsBytes for tt_track_op {}
 
 const _: () = {
     use core::mem::size_of;
@@ -37,6 +45,8 @@ const _: () = {
     );
     assert!(size_of::<tt_track_device_info>() == 4 + 2 * 2 + 16 * 2 + 8 * 3);
     assert!(size_of::<tt_track_get_info>() == 4 * 4 + size_of::<tt_track_device_info>() * MAX_DEVICES);
+    assert!(size_of::<tt_track_op>() == 4 * 6 + 8 * 2);
+    assert!(size_of::<tt_track_batch>() == 4 * 4 + 8);
 };
 
 const MAGIC: u32 = TT_TRACK_IOCTL_MAGIC;
@@ -44,6 +54,8 @@ pub(crate) const CMD_ALLOC: u32 = _IOW::<tt_track_alloc>(MAGIC, TT_TRACK_NR_ALLO
 pub(crate) const CMD_FREE: u32 = _IOW::<tt_track_free>(MAGIC, TT_TRACK_NR_FREE);
 pub(crate) const CMD_QUERY_STATS: u32 = _IOWR::<tt_track_query_stats>(MAGIC, TT_TRACK_NR_QUERY_STATS);
 pub(crate) const CMD_GET_INFO: u32 = _IOWR::<tt_track_get_info>(MAGIC, TT_TRACK_NR_GET_INFO);
+pub(crate) const CMD_BATCH: u32 = _IOWR::<tt_track_batch>(MAGIC, TT_TRACK_NR_BATCH);
+pub(crate) const BATCH_MAX_OPS: usize = TT_TRACK_BATCH_MAX_OPS as usize;
 
 pub(crate) const TYPE_COUNT: usize = TT_TRACK_TYPE_COUNT as usize;
 pub(crate) const KERNEL_CATEGORIES: usize = TT_TRACK_KERNEL_CATEGORY_COUNT as usize;
@@ -194,12 +206,15 @@ fn target(device: u32, chip: u32, kind: u32) -> Result<Target> {
 impl AllocRequest {
     pub(crate) fn parse(raw: &tt_track_alloc) -> Result<Self> {
         check_header(raw.argsz, raw.flags, core::mem::size_of::<tt_track_alloc>())?;
-        let target = target(raw.device, raw.chip, raw.type_)?;
-        let category = Category::for_kind(target.kind, raw.category)?;
-        if raw.size == 0 || raw.size > TT_TRACK_MAX_BUFFER_SIZE {
+        Self::new(target(raw.device, raw.chip, raw.type_)?, raw.category, raw.buffer_id, raw.size)
+    }
+
+    fn new(target: Target, category: u32, buffer_id: u64, size: u64) -> Result<Self> {
+        let category = Category::for_kind(target.kind, category)?;
+        if size == 0 || size > TT_TRACK_MAX_BUFFER_SIZE {
             return Err(EINVAL);
         }
-        Ok(Self { target, category, buffer_id: raw.buffer_id, size: raw.size })
+        Ok(Self { target, category, buffer_id, size })
     }
 }
 
@@ -210,6 +225,45 @@ impl FreeRequest {
             return Err(EINVAL);
         }
         Ok(Self { target: target(raw.device, raw.chip, raw.type_)?, buffer_id: raw.buffer_id })
+    }
+}
+
+/// A BATCH call: where its operations are and how many.
+pub(crate) struct BatchRequest {
+    pub(crate) ops: usize,
+    pub(crate) count: usize,
+}
+
+impl BatchRequest {
+    pub(crate) fn parse(raw: &tt_track_batch) -> Result<Self> {
+        check_header(raw.argsz, raw.flags, core::mem::size_of::<tt_track_batch>())?;
+        let count = usize::try_from(raw.count).map_err(|_| EINVAL)?;
+        if raw.done != 0 || count == 0 || count > BATCH_MAX_OPS {
+            return Err(EINVAL);
+        }
+        Ok(Self { ops: usize::try_from(raw.ops).map_err(|_| EFAULT)?, count })
+    }
+}
+
+/// One operation of a batch, checked as the single call checks its request.
+pub(crate) enum Op {
+    Alloc(AllocRequest),
+    Free(FreeRequest),
+}
+
+impl Op {
+    pub(crate) fn parse(raw: &tt_track_op) -> Result<Self> {
+        if raw.result != 0 {
+            return Err(EINVAL);
+        }
+        let target = target(raw.device, raw.chip, raw.type_)?;
+        match raw.op {
+            TT_TRACK_OP_ALLOC => Ok(Op::Alloc(AllocRequest::new(target, raw.category, raw.buffer_id, raw.size)?)),
+            TT_TRACK_OP_FREE if raw.category == 0 && raw.size == 0 => {
+                Ok(Op::Free(FreeRequest { target, buffer_id: raw.buffer_id }))
+            }
+            _ => Err(EINVAL),
+        }
     }
 }
 

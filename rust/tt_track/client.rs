@@ -2,7 +2,10 @@
 //! One open file of /dev/tenstorrent-track: its live-buffer table, its own
 //! counters and its cleanup when the file is released.
 
-use crate::abi::{tt_track_type_stats, AllocRequest, Category, Chip, FreeRequest, Kind, KERNEL_CATEGORIES, TYPE_COUNT};
+use crate::abi::{
+    tt_track_op, tt_track_type_stats, AllocRequest, Category, Chip, FreeRequest, Kind, Op, KERNEL_CATEGORIES,
+    TYPE_COUNT,
+};
 use crate::device::Device;
 use crate::registry::Registry;
 use crate::sys::{self, task::EscapedComm, task::Pid, task::COMM_LEN};
@@ -188,9 +191,37 @@ impl Client {
     }
 
     pub(crate) fn alloc(&self, registry: &Registry, req: &AllocRequest) -> Result {
+        Self::alloc_in(registry, &mut self.tables.lock(), req)
+    }
+
+    pub(crate) fn free(&self, registry: &Registry, req: &FreeRequest) -> Result {
+        Self::free_in(registry, &mut self.tables.lock(), req)
+    }
+
+    /// A BATCH's operations, in order, under one hold of the lock (at most
+    /// `BATCH_MAX_OPS`): each one's result in it; returns how many succeeded.
+    pub(crate) fn batch(&self, registry: &Registry, ops: &mut [tt_track_op]) -> u32 {
+        let mut tables = self.tables.lock();
+        let mut done = 0;
+        for raw in ops {
+            let result = match Op::parse(raw) {
+                Ok(Op::Alloc(req)) => Self::alloc_in(registry, &mut tables, &req),
+                Ok(Op::Free(req)) => Self::free_in(registry, &mut tables, &req),
+                Err(e) => Err(e),
+            };
+            raw.result = match result {
+                Ok(()) => {
+                    done += 1;
+                    0
+                }
+                Err(e) => e.to_errno(),
+            };
+        }
+        done
+    }
+
+    fn alloc_in(registry: &Registry, tables: &mut Tables, req: &AllocRequest) -> Result {
         let t = req.target;
-        let mut guard = self.tables.lock();
-        let tables = &mut *guard;
         let usage = Self::usage_index(registry, tables, t.device, t.chip)?;
         if tables.live >= sys::params::max_buffers_per_file() {
             return Err(ENOSPC);
@@ -239,10 +270,8 @@ impl Client {
         Ok(())
     }
 
-    pub(crate) fn free(&self, registry: &Registry, req: &FreeRequest) -> Result {
+    fn free_in(registry: &Registry, tables: &mut Tables, req: &FreeRequest) -> Result {
         let t = req.target;
-        let mut guard = self.tables.lock();
-        let tables = &mut *guard;
         let device = Self::resolve(registry, tables, t.device).ok_or(ENODEV)?;
         let key = Key { device, chip: t.chip, kind: t.kind, buffer_id: req.buffer_id };
         let found = tables.entries.find_mut(&key).ok_or(ENOENT)?;

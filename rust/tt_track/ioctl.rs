@@ -9,7 +9,7 @@ use crate::sys::misc::MiscFile;
 use core::mem::size_of;
 use kernel::prelude::*;
 use kernel::sync::Arc;
-use kernel::transmute::FromBytes;
+use kernel::transmute::{AsBytes, FromBytes};
 use kernel::uaccess::{UserPtr, UserSlice};
 
 fn read<T: FromBytes>(arg: usize) -> Result<T> {
@@ -35,6 +35,7 @@ impl MiscFile for Client {
             CMD_FREE => self.free(&ctx.registry, &FreeRequest::parse(&read::<tt_track_free>(arg)?)?)?,
             CMD_QUERY_STATS => self.query_stats(ctx, arg)?,
             CMD_GET_INFO => get_info(&ctx.registry, arg)?,
+            CMD_BATCH => self.batch_ioctl(&ctx.registry, arg)?,
             _ => return Err(ENOTTY),
         }
         Ok(0)
@@ -45,7 +46,35 @@ impl MiscFile for Client {
     }
 }
 
+/// Batches up to this many operations are copied through the stack.
+const STACK_OPS: usize = 16;
+
 impl Client {
+    /// BATCH: the header and operations are read, then written back
+    /// unchanged (so the results can be written, or nothing is applied),
+    /// applied, and written back with their results.
+    fn batch_ioctl(&self, registry: &Registry, arg: usize) -> Result {
+        let head = || UserSlice::new(UserPtr::from_addr(arg), size_of::<tt_track_batch>());
+        let mut header: tt_track_batch = head().reader().read()?;
+        let req = BatchRequest::parse(&header)?;
+        let mut on_stack = [tt_track_op::default(); STACK_OPS];
+        let mut on_heap = KVec::new();
+        let ops = if req.count <= STACK_OPS {
+            &mut on_stack[..req.count]
+        } else {
+            on_heap.extend_with(req.count, tt_track_op::default(), GFP_KERNEL)?;
+            &mut on_heap[..]
+        };
+        let bytes = size_of::<tt_track_op>() * req.count;
+        let user = || UserSlice::new(UserPtr::from_addr(req.ops), bytes);
+        user().reader().read_slice(ops.as_bytes_mut())?;
+        user().writer().write_slice(ops.as_bytes())?;
+        head().writer().write(&header)?;
+        header.done = self.batch(registry, ops);
+        user().writer().write_slice(ops.as_bytes())?;
+        head().writer().write(&header)
+    }
+
     fn query_stats(&self, ctx: &Context, arg: usize) -> Result {
         let (mut reader, mut writer) =
             UserSlice::new(UserPtr::from_addr(arg), size_of::<tt_track_query_stats>()).reader_writer();

@@ -9,7 +9,8 @@
  * (exactly-once listing); the two cards unbound and bound back in the other
  * order (entries follow cards, not ordinals); with `boundary`, a file holding
  * 2^64 - 2^48 bytes of one (card, chip, type) so that device totals and leak
- * counters meet 2^64. After every batch the model is compared with
+ * counters meet 2^64. BATCH calls mix all of the above per operation, and
+ * the model applies them in order. After every round the model is compared with
  * QUERY_STATS (device and file scope) and with both /proc files. Stops by
  * itself; prints the seed so a failure can be replayed.
  */
@@ -176,12 +177,9 @@ static int where_to(void)
 static void op_free(struct file_model *f);
 static int proc_wellformed(uint32_t dev);
 
-static void op_alloc(struct file_model *f)
+/* A random ALLOC (mostly valid, sometimes wrong in one field or more). */
+static struct tt_track_alloc random_alloc(void)
 {
-	if (f->n == MAXLIVE) {	/* keep the model bounded */
-		op_free(f);
-		return;
-	}
 	struct tt_track_alloc a = {
 		.argsz = pick(30) ? sizeof(a) : pick(64),
 		.flags = pick(40) ? 0 : 1u << pick(32),
@@ -192,33 +190,11 @@ static void op_alloc(struct file_model *f)
 		.size = random_size(),
 	};
 	a.category = a.type == TT_TRACK_TYPE_KERNEL ? (pick(10) ? pick(3) : 3 + pick(9)) : (pick(30) ? 0 : 1);
-	int faulted, want, got = issue(f->fd, TT_TRACK_ALLOC, &a, sizeof(a), where_to(), &faulted);
-	int card = card_of(a.device);
-
-	if (faulted)
-		want = -EFAULT;
-	else if (a.argsz != sizeof(a) || a.flags || a.type >= 7 || a.chip >= 64 ||
-		 (a.type == TT_TRACK_TYPE_KERNEL ? a.category >= 3 : a.category != 0) || !a.size || a.size > MAX_SIZE)
-		want = -EINVAL;
-	else if (card < 0)
-		want = -ENODEV;
-	else if (file_bytes(f, card, a.chip, a.type) + a.size < a.size)
-		want = -ERANGE;
-	else if (find(f, card, a.chip, a.type, a.buffer_id))
-		want = -EEXIST;
-	else if (device_bytes(card, a.chip, a.type, NULL) + a.size > U64_MAX)
-		want = -ERANGE;	/* the card's total would pass 2^64 - 1 */
-	else
-		want = 0;
-	if (got != want) {
-		fail("alloc", got, want);
-		return;
-	}
-	if (got == 0)
-		f->e[f->n++] = (struct entry){ card, a.chip, a.type, a.category, a.buffer_id, a.size };
+	return a;
 }
 
-static void op_free(struct file_model *f)
+/* A random FREE: often of a live entry of `f`. */
+static struct tt_track_free random_free(struct file_model *f)
 {
 	struct entry *e = f->n && pick(3) ? &f->e[pick(f->n)] : NULL;
 	struct tt_track_free r = {
@@ -232,23 +208,160 @@ static void op_free(struct file_model *f)
 	};
 	if (!pick(10))
 		r.device = 99;
-	int faulted, want, got = issue(f->fd, TT_TRACK_FREE, &r, sizeof(r), where_to(), &faulted);
-	struct entry *live = find(f, card_of(r.device), r.chip, r.type, r.buffer_id);
+	return r;
+}
+
+/* The model's answer to a well-formed ALLOC request (header checked), applied
+ * to the model if it succeeds. */
+static int model_alloc(struct file_model *f, uint32_t device, uint32_t chip, uint32_t type, uint32_t cat,
+		       uint64_t id, uint64_t size)
+{
+	int card = card_of(device);
+
+	if (type >= 7 || chip >= 64 || (type == TT_TRACK_TYPE_KERNEL ? cat >= 3 : cat != 0) || !size || size > MAX_SIZE)
+		return -EINVAL;
+	if (card < 0)
+		return -ENODEV;
+	if (file_bytes(f, card, chip, type) + size < size)
+		return -ERANGE;
+	if (find(f, card, chip, type, id))
+		return -EEXIST;
+	if (device_bytes(card, chip, type, NULL) + size > U64_MAX)
+		return -ERANGE;	/* the card's total would pass 2^64 - 1 */
+	f->e[f->n++] = (struct entry){ card, chip, type, cat, id, size };
+	return 0;
+}
+
+/* The same for a FREE. */
+static int model_free(struct file_model *f, uint32_t device, uint32_t chip, uint32_t type, uint64_t id)
+{
+	if (type >= 7 || chip >= 64)
+		return -EINVAL;
+	struct entry *live = find(f, card_of(device), chip, type, id);
+	if (!live)
+		return card_of(device) >= 0 ? -ENOENT : -ENODEV;
+	*live = f->e[--f->n];
+	return 0;
+}
+
+static void op_alloc(struct file_model *f)
+{
+	if (f->n == MAXLIVE) {	/* keep the model bounded */
+		op_free(f);
+		return;
+	}
+	struct tt_track_alloc a = random_alloc();
+	int faulted, want, got = issue(f->fd, TT_TRACK_ALLOC, &a, sizeof(a), where_to(), &faulted);
 
 	if (faulted)
 		want = -EFAULT;
-	else if (r.argsz != sizeof(r) || r.flags || r.reserved || r.type >= 7 || r.chip >= 64)
+	else if (a.argsz != sizeof(a) || a.flags)
 		want = -EINVAL;
-	else if (!live)
-		want = card_of(r.device) >= 0 ? -ENOENT : -ENODEV;
+	else
+		want = model_alloc(f, a.device, a.chip, a.type, a.category, a.buffer_id, a.size);
+	if (got != want)
+		fail("alloc", got, want);
+}
+
+static void op_free(struct file_model *f)
+{
+	struct tt_track_free r = random_free(f);
+	int faulted, want, got = issue(f->fd, TT_TRACK_FREE, &r, sizeof(r), where_to(), &faulted);
+
+	if (faulted)
+		want = -EFAULT;
+	else if (r.argsz != sizeof(r) || r.flags || r.reserved)
+		want = -EINVAL;
+	else
+		want = model_free(f, r.device, r.chip, r.type, r.buffer_id);
+	if (got != want)
+		fail("free", got, want);
+}
+
+/* BATCH: random operations (the ALLOCs and FREEs above, odd op codes, unzeroed
+ * results, FREEs with a size), a random header, the operations placed as any
+ * request is; each operation's result and `done` against the model, which
+ * applies them in order. */
+static void op_batch(struct file_model *f)
+{
+	static struct tt_track_op ops[TT_TRACK_BATCH_MAX_OPS + 1], in[TT_TRACK_BATCH_MAX_OPS + 1];
+	uint32_t count = pick(10) ? 1 + pick(16) : (pick(2) ? TT_TRACK_BATCH_MAX_OPS : pick(2) * 257);
+	int only_frees = f->n + (int)count > MAXLIVE;	/* keep the model bounded */
+
+	for (uint32_t i = 0; i < count && i < TT_TRACK_BATCH_MAX_OPS; i++) {
+		if (only_frees || pick(2)) {
+			struct tt_track_free r = random_free(f);
+			ops[i] = (struct tt_track_op){ TT_TRACK_OP_FREE, r.device, r.chip, r.type, 0, 0, r.buffer_id, 0 };
+			if (!pick(30))
+				ops[i].size = 1 + pick(9);
+		} else {
+			struct tt_track_alloc a = random_alloc();
+			ops[i] = (struct tt_track_op){ TT_TRACK_OP_ALLOC, a.device, a.chip, a.type, a.category, 0,
+						       a.buffer_id, a.size };
+		}
+		if (!pick(50))
+			ops[i].op = 2 + pick(100);
+		if (!pick(50))
+			ops[i].result = 1 + pick(99);
+	}
+	struct tt_track_batch b = {
+		.argsz = pick(30) ? sizeof(b) : pick(64),
+		.flags = pick(40) ? 0 : 1u << pick(32),
+		.count = count,
+		.done = pick(40) ? 0 : 1,
+		.ops = (uintptr_t)ops,
+	};
+	size_t bytes = sizeof(ops[0]) * (count < TT_TRACK_BATCH_MAX_OPS ? count : TT_TRACK_BATCH_MAX_OPS);
+	int ops_fault = 0;
+	switch (pick(20) ? 0 : 1 + pick(3)) {
+	case 1: b.ops = (uintptr_t)guard; ops_fault = 1; break;
+	case 2: b.ops = (uintptr_t)straddle + 4096 - sizeof(ops[0]) / 2; ops_fault = 1; break;	/* half readable */
+	case 3:
+		if (bytes <= 4096) {	/* readable, not writable: the results cannot go back */
+			mprotect(readonly, 4096, PROT_READ | PROT_WRITE);
+			memcpy(readonly, ops, bytes);
+			mprotect(readonly, 4096, PROT_READ);
+			b.ops = (uintptr_t)readonly;
+			ops_fault = 1;
+		}
+		break;
+	}
+	memcpy(in, ops, sizeof(ops));
+	struct tt_track_batch sent = b;	/* the call writes `done` back into b */
+	int where = where_to(), faulted, want, got = issue(f->fd, TT_TRACK_BATCH, &b, sizeof(b), where, &faulted);
+	if (faulted)
+		want = -EFAULT;
+	else if (sent.argsz != sizeof(b) || sent.flags || sent.done || count < 1 || count > TT_TRACK_BATCH_MAX_OPS)
+		want = -EINVAL;
+	else if (ops_fault || where == 4)	/* operations or header not writable: nothing applied */
+		want = -EFAULT;
 	else
 		want = 0;
 	if (got != want) {
-		fail("free", got, want);
+		fail("batch", got, want);
 		return;
 	}
-	if (got == 0)
-		*live = f->e[--f->n];
+	if (got)
+		return;
+	uint32_t done = 0;
+	for (uint32_t i = 0; i < count; i++) {
+		struct tt_track_op *o = &in[i];
+		int w;
+
+		if (o->result || o->op > TT_TRACK_OP_FREE || (o->op == TT_TRACK_OP_FREE && (o->size || o->category)))
+			w = -EINVAL;
+		else if (o->op == TT_TRACK_OP_ALLOC)
+			w = model_alloc(f, o->device, o->chip, o->type, o->category, o->buffer_id, o->size);
+		else
+			w = model_free(f, o->device, o->chip, o->type, o->buffer_id);
+		done += w == 0;
+		if (ops[i].result != w) {
+			fail("batch operation", ops[i].result, w);
+			return;
+		}
+	}
+	if (b.done != done)
+		fail("batch done", b.done, done);
 }
 
 static void op_query(struct file_model *f)
@@ -611,8 +724,9 @@ int main(int argc, char **argv)
 			struct file_model *f = &files[pick(FDS)];
 			uint64_t r = pick(1000);
 
-			if (r < 420) op_alloc(f);
-			else if (r < 790) op_free(f);
+			if (r < 400) op_alloc(f);
+			else if (r < 770) op_free(f);
+			else if (r < 790) op_batch(f);
 			else if (r < 890) op_query(f);
 			else if (r < 950) op_random_command(f);
 			else if (r < 965) op_reopen(f);

@@ -63,7 +63,20 @@ unmount_host() { umount $H/dev/shm $H/tmp $H/dev $H/sys $H/proc $H; }
 in_host() {
     chroot $H /usr/bin/env -i PATH=/usr/bin:/bin HOME=/tmp TT_METAL_CACHE=/tmp/tt-metal-cache/ \
         PYTHONDONTWRITEBYTECODE=1 TT_LOGGER_LEVEL=error LOGURU_LEVEL=WARNING TT_TRACK_SHIM=/tmp/libtttrack-ttmetal.so \
-        TT_METAL_MOCK_CLUSTER_DESC_PATH=/tmp/${board:-wormhole_n150}.yaml "$@"
+        TT_METAL_MOCK_CLUSTER_DESC_PATH=/tmp/${board:-n150}.yaml ${TT_VISIBLE_DEVICES:+TT_VISIBLE_DEVICES=$TT_VISIBLE_DEVICES} "$@"
+}
+# The cards' PCI addresses in ordinal order, and one card's ordinal.
+cards_by_ordinal() {
+    for n in $(ls /proc/driver/tenstorrent | sort -n); do
+        sed -n '1s/.* pci \([^ ]*\) .*/\1/p' /proc/driver/tenstorrent/$n/stats
+    done
+}
+ordinal_of() { head -qn1 /proc/driver/tenstorrent/*/stats | sed -n "s/.* device \([0-9]*\) pci $1 .*/\1/p"; }
+# describe NAME SYSTEM ARGS...: $H/tmp/NAME.yaml, a cluster descriptor of this VM's
+# cards (tests/ttnn/topology.py), for `board=NAME in_host ...`.
+describe() {
+    name=$1; shift
+    in_host python3 /tmp/topology.py "$@" $(cards_by_ordinal) > $H/tmp/$name.yaml
 }
 # start_ttnn_holder: real ttnn with the shim preloaded, holding DRAM, L1, CBs
 # and a program until killed; waits for its READY line (in /tmp/hold.out,

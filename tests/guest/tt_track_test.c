@@ -9,6 +9,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "tt.h"
@@ -650,12 +651,116 @@ static void unprivileged(void)
 	close(fd);
 }
 
+static struct tt_track_op op_alloc(uint32_t dev, uint32_t chip, uint32_t type, uint64_t id, uint64_t size)
+{
+	return (struct tt_track_op){ .op = TT_TRACK_OP_ALLOC, .device = dev, .chip = chip, .type = type,
+				     .buffer_id = id, .size = size };
+}
+
+static struct tt_track_op op_free(uint32_t dev, uint32_t chip, uint32_t type, uint64_t id)
+{
+	return (struct tt_track_op){ .op = TT_TRACK_OP_FREE, .device = dev, .chip = chip, .type = type, .buffer_id = id };
+}
+
+static int batch_call(int fd, struct tt_track_op *ops, uint32_t count, uint32_t *done)
+{
+	struct tt_track_batch b = { .argsz = sizeof(b), .count = count, .ops = (uintptr_t)ops };
+	int r = raw_ioctl(fd, TT_TRACK_BATCH, &b);
+
+	*done = b.done;
+	return r;
+}
+
+/* BATCH: one call, each operation on its own; a bad call applies nothing. */
+static void batch(void)
+{
+	int fd = tt_open();
+	struct tt_track_op ops[TT_TRACK_BATCH_MAX_OPS + 1];
+	struct snapshot before;
+	uint32_t dev, done;
+
+	need_devices(fd, 1);
+	dev = devs[0];
+	/* A mesh buffer on 8 chips, in one call. */
+	for (uint32_t c = 0; c < 8; c++)
+		ops[c] = op_alloc(dev, c, TT_TRACK_TYPE_DRAM, 0xb0, 4096);
+	CHECK_EQ(batch_call(fd, ops, 8, &done), 0);
+	CHECK_EQ(done, 8);
+	for (uint32_t c = 0; c < 8; c++) {
+		struct proc_total t;
+		CHECK_EQ(ops[c].result, 0);
+		CHECK_EQ(proc_total(dev, c, "DRAM", &t), 0);
+		CHECK_EQ(t.buffers, 1);
+	}
+	/* Failures are per operation and change nothing; the others apply, in order. */
+	int32_t want[] = { 0, -EEXIST, -EINVAL, -ENOENT, 0, -ENODEV, -EINVAL, -EINVAL, 0, -EINVAL };
+	ops[0] = op_alloc(dev, 8, TT_TRACK_TYPE_L1, 1, 100);
+	ops[1] = op_alloc(dev, 8, TT_TRACK_TYPE_L1, 1, 100);			/* duplicate of the one before */
+	ops[2] = op_alloc(dev, 8, TT_TRACK_TYPE_DRAM, 2, 0);			/* size 0 */
+	ops[3] = op_free(dev, 8, TT_TRACK_TYPE_L1, 2);				/* never allocated */
+	ops[4] = op_free(dev, 8, TT_TRACK_TYPE_L1, 1);				/* the first one */
+	ops[5] = op_alloc(99, 0, TT_TRACK_TYPE_DRAM, 3, 1);
+	ops[6] = op_free(dev, 0, TT_TRACK_TYPE_DRAM, 0xb0); ops[6].size = 1;	/* a FREE with a size */
+	ops[7] = op_alloc(dev, 0, TT_TRACK_TYPE_DRAM, 4, 1); ops[7].result = 5;	/* result not zeroed */
+	ops[8] = op_alloc(dev, 8, TT_TRACK_TYPE_KERNEL, 5, 64); ops[8].category = TT_TRACK_KERNEL_FABRIC;
+	ops[9] = op_free(dev, 8, TT_TRACK_TYPE_KERNEL + 1, 5);			/* unknown type */
+	CHECK_EQ(batch_call(fd, ops, 10, &done), 0);
+	CHECK_EQ(done, 3);
+	for (int i = 0; i < 10; i++)
+		CHECK(ops[i].result == want[i], "op %d: result %d, expected %d", i, ops[i].result, want[i]);
+	CHECK_EQ(tt_free(fd, dev, 8, TT_TRACK_TYPE_KERNEL, 5), 0);	/* the FABRIC kernel op applied */
+
+	/* A bad call: nothing applied, whatever its operations. */
+	snap(fd, dev, &before);
+	for (int i = 0; i <= TT_TRACK_BATCH_MAX_OPS; i++)
+		ops[i] = op_alloc(dev, 1, TT_TRACK_TYPE_L1, 1000 + i, 8);
+	{
+		struct tt_track_batch b = { .argsz = sizeof(b), .count = 2, .ops = (uintptr_t)ops };
+#define BAD_BATCH(field, value, err, what) do { struct tt_track_batch c = b; c.field = value; \
+		CHECK_EQ(-raw_ioctl(fd, TT_TRACK_BATCH, &c), err); check_unchanged(fd, dev, &before, what); } while (0)
+		BAD_BATCH(count, 0, EINVAL, "count 0");
+		BAD_BATCH(count, TT_TRACK_BATCH_MAX_OPS + 1, EINVAL, "count over the limit");
+		BAD_BATCH(flags, 1, EINVAL, "a flag");
+		BAD_BATCH(done, 1, EINVAL, "done not zeroed");
+		BAD_BATCH(argsz, sizeof(b) - 8, EINVAL, "short argsz");
+		BAD_BATCH(ops, 0, EFAULT, "NULL operations");
+		struct tt_track_op *ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		munmap(ro, 4096);
+		BAD_BATCH(ops, (uintptr_t)ro, EFAULT, "unmapped operations");
+		/* Readable but not writable: the results could not be given back. */
+		ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		memcpy(ro, ops, 2 * sizeof(*ro));
+		mprotect(ro, 4096, PROT_READ);
+		BAD_BATCH(ops, (uintptr_t)ro, EFAULT, "read-only operations");
+		struct tt_track_batch *rob = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		*rob = b;
+		mprotect(rob, 4096, PROT_READ);
+		CHECK_EQ(-raw_ioctl(fd, TT_TRACK_BATCH, rob), EFAULT);
+		check_unchanged(fd, dev, &before, "read-only header");
+		munmap(ro, 4096);
+		munmap(rob, 4096);
+#undef BAD_BATCH
+	}
+	/* The largest batch, on the heap path. */
+	CHECK_EQ(batch_call(fd, ops, TT_TRACK_BATCH_MAX_OPS, &done), 0);
+	CHECK_EQ(done, TT_TRACK_BATCH_MAX_OPS);
+	for (int i = 0; i < TT_TRACK_BATCH_MAX_OPS; i++)
+		ops[i] = op_free(dev, 1, TT_TRACK_TYPE_L1, 1000 + i);
+	CHECK_EQ(batch_call(fd, ops, TT_TRACK_BATCH_MAX_OPS, &done), 0);
+	CHECK_EQ(done, TT_TRACK_BATCH_MAX_OPS);
+	for (uint32_t c = 0; c < 8; c++)
+		ops[c] = op_free(dev, c, TT_TRACK_TYPE_DRAM, 0xb0);
+	CHECK_EQ(batch_call(fd, ops, 8, &done), 0);
+	CHECK_EQ(done, 8);
+	close(fd);
+}
+
 static const struct { const char *name; void (*fn)(void); } scenarios[] = {
 	{ "roundtrip", roundtrip }, { "errors", errors }, { "fork8", fork8 }, { "sigkill", sigkill },
 	{ "threads", threads }, { "rebind", rebind }, { "million", million }, { "pidns", pidns },
 	{ "memcg", memcg }, { "unprivileged", unprivileged }, { "overflow", overflow }, { "comm", comm },
 	{ "readers", readers }, { "reorder", reorder }, { "orphan", orphan }, { "kpeak", kpeak },
-	{ "nsview", nsview }, { "memcharge", memcharge },
+	{ "nsview", nsview }, { "memcharge", memcharge }, { "batch", batch },
 };
 
 /* `hold DEV N`: a workload process for the demo; holds N buffers until killed.

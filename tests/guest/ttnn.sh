@@ -1,6 +1,7 @@
 # Real TT-Metal, unchanged: the ttnn 0.81.1 wheel in mock mode with the
 # tt-track shim loaded. The guest runs the host's Python and venv read-only
 # over 9p (chroot into /host), with its own /proc, /dev and a tmpfs /tmp.
+# Cluster descriptors (tests/ttnn/topology.py) name this VM's cards.
 # Part of suite.sh; alone with `scripts/qemu-test.sh --ttnn`.
 . ./lib.sh
 loaded tt_track || { load_ttkmd && load_tt_track; }
@@ -12,10 +13,36 @@ py() {
 }
 field() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" "$2"; }
 total() { awk -v t=$1 '$1 == "total" && $2 == 0 && $3 == t { print $4 }' /proc/driver/tenstorrent/0/stats; }
+wh0=$(ordinal_of 0000:00:05.0) wh1=$(ordinal_of 0000:00:06.0) bh=$(ordinal_of 0000:00:07.0)
+describe n150 n150 --ordinals 0
+describe p150 p150 --ordinals $bh
+describe n300 n300 --ordinals $wh1
+describe 2xn150 2xn150 --ordinals 0,1
+describe n150-node n150 --no-pci --ordinals $wh0
+in_host python3 /tmp/topology.py n150 --ordinals 0 0000:00:09.0 > $H/tmp/nowhere.yaml
 
-# Step by step against ttnn's own graph capture, on both boards (shim via ctypes.CDLL).
-for board in wormhole_n150 blackhole_p150; do py compare $board; done
-board=wormhole_n150
+# Step by step against ttnn's own graph capture, per chip (shim via ctypes.CDLL):
+# the single-chip boards, and an n300 (its second chip behind the first, on card $wh1).
+for system in n150:1:1 p150:1:1 n300:1:2; do
+    board=${system%%:*}
+    py compare $(echo $system | tr : ' ')
+done
+# Remaps: TT-Metal's chip 0 is whatever card UMD was given: the one TT_VISIBLE_DEVICES
+# names (by number: /dev/tenstorrent/N, which is chip N here too; or by PCI address),
+# or the one behind /dev/tenstorrent/0 in the process's mount namespace.
+board=2xn150
+for TT_VISIBLE_DEVICES in 1 $(cards_by_ordinal | sed -n 2p); do py on-card 1; done
+board=n150-node TT_VISIBLE_DEVICES=
+py on-card $wh0
+unshare -m --propagation private sh -c ". ./lib.sh; mount --bind $H/dev/tenstorrent/$wh1 $H/dev/tenstorrent/$wh0 && board=n150-node &&
+    in_host $venv/bin/python /tmp/workload.py on-card $wh1" 2>/tmp/ttnn.err ||
+    fail "ttnn: card $wh1's node as /dev/tenstorrent/$wh0" "$(tail -5 /tmp/ttnn.err)"
+# A chip on no card tt_track knows: one line on stderr, counted nowhere.
+board=nowhere
+py on-card none
+check "a chip on no known card: one line from the shim" \
+    test "$(grep -c '^tt-track shim: TT-Metal chip 0 is not tracked: no tt_track card at PCI address 0000:00:09.0' /tmp/ttnn.err)" -eq 1
+board=n150
 py threads
 
 # LD_PRELOAD, tt-smi's view, then SIGKILL in the middle: back to the baseline.

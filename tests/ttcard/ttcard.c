@@ -7,7 +7,7 @@
  *
  * A Wormhole is QEMU's NVMe controller with a 32 MiB persistent memory region
  * (BAR4), which is enabled here; a Blackhole is QEMU's secondary-vga (512 MiB
- * BAR0). The config-space accessors of their bus are wrapped so that the
+ * BAR0). The config-space accessors of their buses are wrapped so that the
  * functions read Tenstorrent's vendor and device ids and the class
  * "processing accelerator"; writes pass through. The functions are then
  * removed and rescanned, so the PCI core enumerates them afresh with those ids.
@@ -28,7 +28,7 @@
 #define BLACKHOLE 0xb140
 #define CLASS_ACCELERATOR 0x120000	/* class 0x12, subclass 0, prog-if 0 */
 #define NVME_PMRCTL 0xe04		/* NVMe register: persistent memory region control */
-#define MAX_FAKED 8
+#define MAX_FAKED 40		/* a 6U Galaxy's 32 cards and more */
 
 struct faked {
 	int domain;
@@ -36,12 +36,18 @@ struct faked {
 	u16 device;
 };
 
+/* A bus whose config accessors are wrapped, and the accessors it had. */
+struct wrapped {
+	struct pci_bus *bus;
+	struct pci_ops *real;
+	struct pci_ops ops;
+};
+
 static struct faked faked[MAX_FAKED];
 static int nfaked;
 static DEFINE_SPINLOCK(faked_lock);
-static struct pci_ops *real_ops;
-static struct pci_ops wrapped_ops;
-static struct pci_bus *wrapped_bus;
+static struct wrapped wrapped[MAX_FAKED];
+static int nwrapped;
 
 static char *wormhole;
 module_param(wormhole, charp, 0444);
@@ -58,8 +64,18 @@ static struct faked *find_faked(struct pci_bus *bus, unsigned int devfn)
 	return NULL;
 }
 
+/* Entries are only added (before their bus is switched over), never changed. */
+static struct pci_ops *real_ops_of(struct pci_bus *bus)
+{
+	for (int i = 0; i < READ_ONCE(nwrapped); i++)
+		if (wrapped[i].bus == bus)
+			return wrapped[i].real;
+	return NULL;
+}
+
 static int faked_read(struct pci_bus *bus, unsigned int devfn, int where, int size, u32 *val)
 {
+	struct pci_ops *real_ops = real_ops_of(bus);
 	int aligned = where & ~3, ret;
 	unsigned long flags;
 	struct faked *f;
@@ -84,7 +100,27 @@ static int faked_read(struct pci_bus *bus, unsigned int devfn, int where, int si
 
 static int faked_write(struct pci_bus *bus, unsigned int devfn, int where, int size, u32 val)
 {
-	return real_ops->write(bus, devfn, where, size, val);
+	return real_ops_of(bus)->write(bus, devfn, where, size, val);
+}
+
+/* Wraps the accessors of `bus` (once per bus). Called at module init only. */
+static int wrap(struct pci_bus *bus)
+{
+	struct wrapped *w;
+
+	if (real_ops_of(bus))
+		return 0;
+	if (nwrapped == MAX_FAKED)
+		return -ENOSPC;
+	w = &wrapped[nwrapped];
+	w->bus = bus;
+	w->real = bus->ops;
+	w->ops = *bus->ops;
+	w->ops.read = faked_read;
+	w->ops.write = faked_write;
+	smp_store_release(&nwrapped, nwrapped + 1);
+	pci_bus_set_ops(bus, &w->ops);
+	return 0;
 }
 
 /* NVMe keeps its persistent memory region (BAR4) dark until PMRCTL enables it. */
@@ -127,19 +163,10 @@ static int fake(const char *addr, u16 device)
 	pdev = pci_get_domain_bus_and_slot(domain, busnr, PCI_DEVFN(slot, fn));
 	if (!pdev)
 		return -ENODEV;
-	if (wrapped_bus && wrapped_bus != pdev->bus) {
-		ret = -EXDEV;	/* one bus is enough for the test VM */
-		goto out;
-	}
 	if (device == WORMHOLE && (ret = enable_pmr(pdev)))
 		goto out;
-	if (!wrapped_bus) {
-		wrapped_bus = pdev->bus;
-		wrapped_ops = *pdev->bus->ops;
-		wrapped_ops.read = faked_read;
-		wrapped_ops.write = faked_write;
-		real_ops = pci_bus_set_ops(pdev->bus, &wrapped_ops);
-	}
+	if ((ret = wrap(pdev->bus)))
+		goto out;
 	spin_lock_irqsave(&faked_lock, flags);
 	faked[nfaked++] = (struct faked){ domain, busnr, PCI_DEVFN(slot, fn), device };
 	spin_unlock_irqrestore(&faked_lock, flags);

@@ -1,8 +1,14 @@
 """A real ttnn program, run in TT-Metal mock mode with the tt-track shim loaded.
 
-  workload.py compare   step by step, tt_track's view of this process
-                        (/proc/driver/tenstorrent/0/allocations and stats) must
-                        equal what ttnn's own graph capture recorded, byte for byte
+  workload.py compare SYSTEM ROWS COLS
+                        on a ROWSxCOLS mesh of the cluster TT_METAL_MOCK_CLUSTER_DESC_PATH
+                        describes, step by step: per chip, tt_track's view of this
+                        process (allocations and stats of the chip's card) must equal
+                        what ttnn's own graph capture recorded, byte for byte, and
+                        nothing may be on any other card or chip
+  workload.py on-card N|none
+                        open chip 0, allocate: all of it must be on card N, chip 0
+                        (none: counted nowhere)
   workload.py hold      allocate DRAM, L1 and CBs, print READY, wait to be killed
   workload.py threads   allocations made on other threads are tracked too
   workload.py bench N   N tensor allocate/deallocate pairs; prints µs per event
@@ -10,15 +16,16 @@
 Prints PASS/FAIL lines like the rest of the VM suite.
 """
 import ctypes
+import glob
 import os
 import sys
 import threading
 import time
 
 import ttnn
+import yaml
 
-DEVICE = 0  # mock chip 0 is /dev/tenstorrent/0 to tt_track
-PROC = f"/proc/driver/tenstorrent/{DEVICE}"
+DEVICE = 0  # the n150 descriptor's chip 0 is card 0 (ttnn.sh writes it so)
 TYPES = ["DRAM", "L1", "SYSTEM_MEMORY", "L1_SMALL", "TRACE", "CB", "KERNEL"]
 CAPTURE_TYPES = {0: "DRAM", 1: "L1", 2: "SYSTEM_MEMORY", 3: "L1_SMALL", 4: "TRACE"}
 
@@ -33,36 +40,84 @@ def load_shim():
         ctypes.CDLL(os.environ["TT_TRACK_SHIM"])
 
 
-def tracked(pid=None):
-    """This process's live entries from the allocations file: {type: sorted sizes}."""
-    pid = str(pid or os.getpid())
-    seen = {t: [] for t in TYPES}
-    with open(f"{PROC}/allocations") as f:
-        next(f)
-        for line in f:
-            fields = line.split(" ", 6)
-            if fields[0] == pid:
-                seen[fields[2]].append(int(fields[4]))
-    return {t: sorted(v) for t, v in seen.items()}
+def proc(card):
+    return f"/proc/driver/tenstorrent/{card}"
 
 
-def stats_row(pid=None):
-    """This process's `proc` line of the stats file: {type: bytes}, zeros if none."""
+def tracked_everywhere(pid=None):
+    """This process's live entries on every card: {(card, chip): {type: sorted sizes}}."""
     pid = str(pid or os.getpid())
-    with open(f"{PROC}/stats") as f:
+    seen = {}
+    for path in glob.glob(proc("*") + "/allocations"):
+        card = int(path.split("/")[-2])
+        with open(path) as f:
+            next(f)
+            for line in f:
+                fields = line.split(" ", 6)
+                if fields[0] == pid:
+                    seen.setdefault((card, int(fields[1])), {t: [] for t in TYPES})[fields[2]].append(int(fields[4]))
+    return {where: {t: sorted(v) for t, v in types.items()} for where, types in seen.items()}
+
+
+def tracked(card=DEVICE, chip=0, pid=None):
+    """This process's live entries on one card's chip: {type: sorted sizes}."""
+    return tracked_everywhere(pid).get((card, chip), {t: [] for t in TYPES})
+
+
+def stats_row(card=DEVICE, chip=0, pid=None):
+    """This process's `proc` line of a card's stats file for a chip: {type: bytes}, zeros if none."""
+    pid = str(pid or os.getpid())
+    with open(f"{proc(card)}/stats") as f:
         for line in f:
             fields = line.split(" ")
-            if fields[0] == "proc" and fields[1] == pid:
+            if fields[0] == "proc" and fields[1] == pid and fields[2] == str(chip):
                 return dict(zip(TYPES, map(int, fields[3:10])))
     return dict.fromkeys(TYPES, 0)
 
 
-class CaptureModel:
-    """What ttnn's graph capture says is live, replayed from its events."""
+def card_ordinals():
+    """tt_track's cards by PCI address, from each stats header."""
+    ordinals = {}
+    for path in glob.glob(proc("*") + "/stats"):
+        with open(path) as f:
+            header = f.readline().split()
+        ordinals[header[header.index("pci") + 1]] = int(header[header.index("device") + 1])
+    return ordinals
 
-    def __init__(self):
-        self.buffers = {}  # (device_id, type, address) -> size
-        self.cbs = []
+
+def expected_places():
+    """Where each chip of the descriptor must be counted, {chip: (card, chip on card)}, worked out
+    from its boards: an MMIO chip is chip 0 of the card at its PCI address (or of
+    /dev/tenstorrent/N); the other chips of its board follow as 1, 2, ... by [y, x] place."""
+    with open(os.environ["TT_METAL_MOCK_CLUSTER_DESC_PATH"]) as f:
+        desc = yaml.safe_load(f)
+    by_address = card_ordinals()
+    mmio = {chip: n for entry in desc["chips_with_mmio"] for chip, n in entry.items()}
+    pci = desc.get("chip_pci_bdfs") or {}
+    places = {}
+    for board in desc["boards"]:
+        chips = next(item["chips"] for item in board if "chips" in item)
+        gateways = [c for c in chips if c in mmio]
+        for gateway in gateways:
+            card = by_address[pci[gateway]] if gateway in pci else mmio[gateway]
+            places[gateway] = (card, 0)
+        if len(gateways) == 1:
+            where = desc.get("chips") or {}
+            remote = sorted((c for c in chips if c not in mmio), key=lambda c: (where[c][1], where[c][0], c))
+            for n, chip in enumerate(remote, 1):
+                places[chip] = (places[gateways[0]][0], n)
+    return places
+
+
+class CaptureModel:
+    """What ttnn's graph capture says is live on each chip of a mesh, replayed from its events:
+    a buffer event names the mesh and places the buffer on every chip; a CB event names its chip;
+    freeing all CBs names the mesh (or a chip)."""
+
+    def __init__(self, mesh):
+        self.mesh_id, self.chips = mesh.id(), list(mesh.get_device_ids())
+        self.buffers = {}  # (type, address) -> size, on every chip
+        self.cbs = {chip: [] for chip in self.chips}
 
     def run(self, step):
         ttnn.graph.begin_graph_capture(ttnn.graph.RunMode.NORMAL)
@@ -75,34 +130,45 @@ class CaptureModel:
             raise RuntimeError("ttnn's graph capture returned nothing")
         for node in graph:
             kind, p = node["node_type"], node.get("params") or {}
+            device = int(p.get("device_id", self.mesh_id))
             if kind == "buffer_allocate":
-                self.buffers[(p["device_id"], p["buffer_type"], p["address"])] = int(p["size"])
+                self.buffers[(p["buffer_type"], p["address"])] = int(p["size"])
             elif kind == "buffer_deallocate":
-                self.buffers.pop((p["device_id"], p["buffer_type"], p["address"]), None)
+                self.buffers.pop((p["buffer_type"], p["address"]), None)
             elif kind == "circular_buffer_allocate":
-                self.cbs.append(int(p["size"]))
+                self.cbs[device].append(int(p["size"]))
             elif kind == "circular_buffer_deallocate_all":
-                self.cbs = []  # one chip: the mesh's free-all covers it
+                for chip in self.chips if device == self.mesh_id else [device]:
+                    self.cbs[chip] = []
         return result
 
-    def live(self):
+    def live(self, chip):
         seen = {t: [] for t in TYPES}
-        for (_, kind, _), size in self.buffers.items():
+        for (kind, _), size in self.buffers.items():
             seen[CAPTURE_TYPES[int(kind)]].append(size)
-        seen["CB"] = list(self.cbs)
+        seen["CB"] = list(self.cbs[chip])
         return {t: sorted(v) for t, v in seen.items()}
 
 
-def checkpoint(model, what, arch):
-    want, got, row = model.live(), tracked(), stats_row()
+def checkpoint(model, places, what, system):
+    everywhere = tracked_everywhere()
     compared = [t for t in TYPES if t != "KERNEL"]  # graph capture has no binary sizes
-    same = all(want[t] == got[t] for t in compared)
-    agree = all(row[t] == sum(got[t]) for t in TYPES)
-    detail = " ".join(f"{t}={sum(got[t])}/{len(got[t])}" for t in compared if got[t] or want[t])
-    report(same, f"ttnn {arch} {what}: tt_track = graph capture ({detail or 'nothing live'})")
-    if not same:
-        print(f"  capture: {want}\n  tt_track: {got}", flush=True)
-    report(agree, f"ttnn {arch} {what}: stats proc line = allocations")
+    empty = {t: [] for t in TYPES}
+    same = agree = True
+    for chip in model.chips:
+        card, n = places[chip]
+        want, got, row = model.live(chip), everywhere.pop((card, n), empty), stats_row(card, n)
+        if not all(want[t] == got[t] for t in compared):
+            same = False
+            print(f"  chip {chip} (card {card} chip {n}): capture {want}\n  tt_track: {got}", flush=True)
+        agree = agree and all(row[t] == sum(got[t]) for t in TYPES)
+    stray = {where: got for where, got in everywhere.items() if any(got.values())}
+    live = sum(sum(model.live(chip)[t]) for chip in model.chips for t in compared)
+    report(same and not stray, f"ttnn {system} {what}: per chip, tt_track = graph capture "
+           f"({len(model.chips)} chips, {live} B live), nothing elsewhere")
+    if stray:
+        print(f"  counted where no chip of the mesh is: {stray}", flush=True)
+    report(agree, f"ttnn {system} {what}: stats proc lines = allocations")
 
 
 def tile_tensor(shape, device, memory=None):
@@ -110,29 +176,46 @@ def tile_tensor(shape, device, memory=None):
     return ttnn.zeros(shape, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device, **kwargs)
 
 
-def compare(arch):
+def compare(system, rows, cols):
     load_shim()
-    model = CaptureModel()
-    device = ttnn.open_device(device_id=0)  # graph capture records nothing across an open
-    checkpoint(model, "device open", arch)
+    places = expected_places()
+    device = ttnn.open_mesh_device(ttnn.MeshShape(rows, cols))  # graph capture records nothing across an open
+    model = CaptureModel(device)
+    checkpoint(model, places, "device open", system)
     a = model.run(lambda: tile_tensor((1, 1, 64, 128), device))
     host = ttnn.zeros((1, 1, 32, 32), dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT)
     b = model.run(lambda: ttnn.to_device(host, device))
-    checkpoint(model, "DRAM tensors", arch)
+    checkpoint(model, places, "DRAM tensors", system)
     c = model.run(lambda: tile_tensor((1, 1, 32, 64), device, ttnn.L1_MEMORY_CONFIG))
-    checkpoint(model, "L1 tensor", arch)
+    checkpoint(model, places, "L1 tensor", system)
     d = model.run(lambda: ttnn.add(b, b))
-    checkpoint(model, "add (CBs placed)", arch)
-    kernel = tracked()["KERNEL"]
-    report(len(kernel) > 0 and min(kernel) > 0, f"ttnn {arch} add: program binaries tracked ({kernel} bytes)")
+    checkpoint(model, places, "add (CBs placed)", system)
+    kernel = [tracked(*places[chip])["KERNEL"] for chip in model.chips]
+    report(all(k and min(k) > 0 for k in kernel), f"ttnn {system} add: program binaries tracked on every chip "
+           f"({sorted(set(sum(kernel, [])))} bytes)")
     model.run(lambda: ttnn.from_device(d))
     model.run(lambda: ttnn.deallocate(a))
     model.run(lambda: ttnn.deallocate(c))
-    checkpoint(model, "deallocate", arch)
+    checkpoint(model, places, "deallocate", system)
     model.run(lambda: ttnn.deallocate(b))
     model.run(lambda: ttnn.deallocate(d))
-    model.run(lambda: ttnn.close_device(device))
-    checkpoint(model, "device closed", arch)
+    model.run(lambda: ttnn.close_mesh_device(device))
+    checkpoint(model, places, "device closed", system)
+
+
+def on_card(card):
+    """This process's memory must be on `card`, chip 0, or (card None) nowhere."""
+    load_shim()
+    device = ttnn.open_device(device_id=0)
+    keep = tile_tensor((1, 1, 64, 64), device)
+    everywhere = {where: sum(map(sum, got.values())) for where, got in tracked_everywhere().items()}
+    if card is None:
+        report(not everywhere, f"ttnn chip 0 counted nowhere ({everywhere})")
+    else:
+        report(list(everywhere) == [(card, 0)] and everywhere[(card, 0)] > 0,
+               f"ttnn chip 0 counted on card {card} only ({everywhere})")
+    ttnn.deallocate(keep)
+    ttnn.close_device(device)
 
 
 def hold():
@@ -178,7 +261,9 @@ def bench(n):
 if __name__ == "__main__":
     mode = sys.argv[1]
     if mode == "compare":
-        compare(sys.argv[2])
+        compare(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif mode == "on-card":
+        on_card(None if sys.argv[2] == "none" else int(sys.argv[2]))
     elif mode == "hold":
         hold()
     elif mode == "threads":
@@ -186,4 +271,4 @@ if __name__ == "__main__":
     elif mode == "bench":
         bench(int(sys.argv[2]))
     else:
-        sys.exit(f"usage: {sys.argv[0]} compare ARCH | hold | threads | bench N")
+        sys.exit(f"usage: {sys.argv[0]} compare SYSTEM ROWS COLS | on-card N | hold | threads | bench N")

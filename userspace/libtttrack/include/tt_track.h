@@ -32,6 +32,15 @@ int tt_track_alloc(uint32_t device, uint32_t chip, uint32_t type, uint64_t buffe
 int tt_track_alloc_kernel(uint32_t device, uint32_t chip, uint32_t category, uint64_t buffer_id, uint64_t size);
 int tt_track_free(uint32_t device, uint32_t chip, uint32_t type, uint64_t buffer_id);
 
+/*
+ * Many ALLOC/FREE operations (struct tt_track_op, see tt_track_ioctl.h) in one
+ * system call per TT_TRACK_BATCH_MAX_OPS: each succeeds or fails on its own,
+ * its outcome in ops[i].result (0 or -errno; set it to 0 before the call). The
+ * return value is the call's status: TT_TRACK_OK once the operations were
+ * applied, else nothing of that call was.
+ */
+int tt_track_batch(struct tt_track_op *ops, uint32_t count);
+
 /* scope: TT_TRACK_SCOPE_DEVICE (every process) or TT_TRACK_SCOPE_FILE (this process). */
 int tt_track_stats(uint32_t device, uint32_t chip, uint32_t scope, struct tt_track_query_stats *out);
 int tt_track_devices(struct tt_track_get_info *out);

@@ -1,7 +1,7 @@
 //! The C ABI (declared in include/tt_track.h). Status codes: 0 success,
 //! TT_TRACK_UNAVAILABLE (1) when nothing was reported, -errno on error.
 
-use crate::{error::Error, raw_alloc, raw_free, raw_info, raw_query};
+use crate::{error::Error, raw_alloc, raw_batch, raw_free, raw_info, raw_query, BATCH_MAX_OPS};
 use std::ffi::c_char;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use tt_track_abi as abi;
@@ -55,6 +55,21 @@ pub unsafe extern "C" fn tt_track_stats(
         unsafe { out.write(r) };
         Ok(())
     })
+}
+
+/// # Safety
+/// `ops` is NULL or points to `count` writable `tt_track_op`s.
+#[no_mangle]
+pub unsafe extern "C" fn tt_track_batch(ops: *mut abi::tt_track_op, count: u32) -> i32 {
+    if count == 0 {
+        return 0;
+    }
+    if ops.is_null() {
+        return -libc::EFAULT;
+    }
+    // SAFETY: per the function's contract.
+    let ops = unsafe { std::slice::from_raw_parts_mut(ops, count as usize) };
+    guarded(|| ops.chunks_mut(BATCH_MAX_OPS).try_for_each(|chunk| raw_batch(chunk).map(|_| ())))
 }
 
 /// # Safety

@@ -119,6 +119,69 @@ pub fn track_free(device: u32, chip: u32, kind: MemType, buffer_id: u64) -> Resu
     raw_free(device, chip, kind as u32, buffer_id)
 }
 
+/// One operation of [`track_batch`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Alloc { device: u32, chip: u32, kind: MemType, buffer_id: u64, size: u64 },
+    AllocKernel { device: u32, chip: u32, category: KernelCategory, buffer_id: u64, size: u64 },
+    Free { device: u32, chip: u32, kind: MemType, buffer_id: u64 },
+}
+
+impl Op {
+    fn raw(self) -> abi::tt_track_op {
+        let (op, device, chip, type_, category, buffer_id, size) = match self {
+            Op::Alloc { device, chip, kind, buffer_id, size } => {
+                (abi::TT_TRACK_OP_ALLOC, device, chip, kind as u32, 0, buffer_id, size)
+            }
+            Op::AllocKernel { device, chip, category, buffer_id, size } => {
+                (abi::TT_TRACK_OP_ALLOC, device, chip, MemType::Kernel as u32, category as u32, buffer_id, size)
+            }
+            Op::Free { device, chip, kind, buffer_id } => {
+                (abi::TT_TRACK_OP_FREE, device, chip, kind as u32, 0, buffer_id, 0)
+            }
+        };
+        abi::tt_track_op { op, device, chip, type_, category, result: 0, buffer_id, size }
+    }
+}
+
+/// Operations one system call carries (the kernel's limit).
+pub const BATCH_MAX_OPS: usize = abi::TT_TRACK_BATCH_MAX_OPS as usize;
+
+/// Reports `ops` in one system call per [`BATCH_MAX_OPS`] operations (a mesh
+/// buffer on every chip is one call). Each operation succeeds or fails on its
+/// own, exactly as the single call would, and a failure does not stop the
+/// others: `results[i]` (if there is one) is the outcome of `ops[i]`. Returns
+/// how many succeeded, or the error of a call that applied nothing. No heap
+/// allocation.
+pub fn track_batch(ops: &[Op], results: &mut [Result<(), Error>]) -> Result<usize, Error> {
+    let mut raw = [abi::tt_track_op::default(); BATCH_MAX_OPS];
+    let mut done = 0;
+    for (n, chunk) in ops.chunks(BATCH_MAX_OPS).enumerate() {
+        for (r, op) in raw.iter_mut().zip(chunk) {
+            *r = op.raw();
+        }
+        done += raw_batch(&mut raw[..chunk.len()])?;
+        let first = n * BATCH_MAX_OPS;
+        for (out, r) in results.iter_mut().skip(first).zip(&raw[..chunk.len()]) {
+            *out = if r.result == 0 { Ok(()) } else { Err(Error::from_errno(r.result.saturating_neg())) };
+        }
+    }
+    Ok(done)
+}
+
+/// One BATCH call (1..=BATCH_MAX_OPS operations): how many succeeded.
+pub(crate) fn raw_batch(ops: &mut [abi::tt_track_op]) -> Result<usize, Error> {
+    let mut req = abi::tt_track_batch {
+        argsz: std::mem::size_of::<abi::tt_track_batch>() as u32,
+        flags: 0,
+        count: ops.len() as u32,
+        done: 0,
+        ops: ops.as_mut_ptr() as u64,
+    };
+    handle::ioctl(abi::TT_TRACK_BATCH, &mut req)?;
+    Ok(req.done as usize)
+}
+
 #[inline]
 pub(crate) fn raw_alloc(
     device: u32,

@@ -23,3 +23,5 @@ pub const TT_TRACK_QUERY_STATS: u64 =
 /// `TT_TRACK_GET_INFO`: `_IOWR(0xFA, 0x43, struct tt_track_get_info)`.
 pub const TT_TRACK_GET_INFO: u64 =
     nix::request_code_readwrite!(MAGIC, TT_TRACK_NR_GET_INFO as u8, std::mem::size_of::<tt_track_get_info>()) as u64;
+pub const TT_TRACK_BATCH: u64 =
+    nix::request_code_readwrite!(MAGIC, TT_TRACK_NR_BATCH as u8, std::mem::size_of::<tt_track_batch>()) as u64;

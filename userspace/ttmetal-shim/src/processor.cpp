@@ -7,18 +7,6 @@
 
 namespace tt_track_shim {
 
-namespace {
-
-// tt_track's device for a TT-Metal chip id: chip N is /dev/tenstorrent/N
-// (tt-umd numbers the chips it reaches over PCI first, in PCI order).
-struct Where {
-    uint32_t device;
-    uint32_t chip;
-};
-Where where(int chip_id) { return {static_cast<uint32_t>(chip_id), 0}; }
-
-}  // namespace
-
 bool TrackProcessor::first_call_for_event() const {
     thread_local unsigned skip = 0;
     if (skip > 0) {
@@ -31,39 +19,62 @@ bool TrackProcessor::first_call_for_event() const {
     return true;
 }
 
+namespace {
+
+// One event's operations on every chip it touches, reported with one system call.
+struct Batch {
+    std::vector<tt_track_op> ops;
+
+    void alloc(Where w, uint32_t type, uint32_t category, uint64_t id, uint64_t size) {
+        ops.push_back({TT_TRACK_OP_ALLOC, w.device, w.chip, type, category, 0, id, size});
+    }
+    void free(Where w, uint32_t type, uint64_t id) {
+        ops.push_back({TT_TRACK_OP_FREE, w.device, w.chip, type, 0, 0, id, 0});
+    }
+    // False if the call itself failed (then nothing was applied).
+    bool send() { return ops.empty() || tt_track_batch(ops.data(), static_cast<uint32_t>(ops.size())) == TT_TRACK_OK; }
+};
+
+}  // namespace
+
 void TrackProcessor::track_allocate(const Buffer* buffer) {
     BufferInfo info;
     if (!first_call_for_event() || !metal_.buffer_info(buffer, info)) return;
-    for (int chip : metal_.chip_ids(info.device)) {
-        Where w = where(chip);
-        tt_track_alloc(w.device, w.chip, info.type, info.id, info.size);
-    }
+    Batch batch;
+    for (int chip : metal_.chip_ids(info.device))
+        if (auto w = placement_.of(chip)) batch.alloc(*w, info.type, 0, info.id, info.size);
+    batch.send();
 }
 
 void TrackProcessor::track_deallocate(Buffer* buffer) {
     BufferInfo info;
     if (!first_call_for_event() || !metal_.buffer_info(buffer, info)) return;
-    for (int chip : metal_.chip_ids(info.device)) {
-        Where w = where(chip);
-        tt_track_free(w.device, w.chip, info.type, info.id);
-    }
+    Batch batch;
+    for (int chip : metal_.chip_ids(info.device))
+        if (auto w = placement_.of(chip)) batch.free(*w, info.type, info.id);
+    batch.send();
 }
 
 void TrackProcessor::track_allocate_cb(const CoreRangeSet&, uint64_t, uint64_t size, bool, const IDevice* device) {
     if (!first_call_for_event()) return;
     // A CB reserves `size` bytes of L1 at the same address on each core of its
     // range; reported as TT-Metal (and ttnn's graph capture) counts it.
-    for (int chip : metal_.chip_ids(device)) {
-        Where w = where(chip);
-        uint64_t id = next_cb_id_.fetch_add(1, std::memory_order_relaxed);
-        if (tt_track_alloc(w.device, w.chip, TT_TRACK_TYPE_CB, id, size) != TT_TRACK_OK) continue;
-        std::lock_guard<std::mutex> guard(lock_);
-        live_cbs_[chip].push_back(id);
-    }
+    Batch batch;
+    std::vector<int> chips;
+    for (int chip : metal_.chip_ids(device))
+        if (auto w = placement_.of(chip)) {
+            batch.alloc(*w, TT_TRACK_TYPE_CB, 0, next_cb_id_.fetch_add(1, std::memory_order_relaxed), size);
+            chips.push_back(chip);
+        }
+    if (!batch.send()) return;
+    std::lock_guard<std::mutex> guard(lock_);
+    for (std::size_t i = 0; i < chips.size(); ++i)
+        if (batch.ops[i].result == 0) live_cbs_[chips[i]].push_back(batch.ops[i].buffer_id);
 }
 
 void TrackProcessor::track_deallocate_cb(const IDevice* device) {
     if (!first_call_for_event()) return;
+    Batch batch;
     for (int chip : metal_.chip_ids(device)) {
         std::vector<uint64_t> ids;
         {
@@ -72,9 +83,10 @@ void TrackProcessor::track_deallocate_cb(const IDevice* device) {
             if (it == live_cbs_.end()) continue;
             ids.swap(it->second);
         }
-        Where w = where(chip);
-        for (uint64_t id : ids) tt_track_free(w.device, w.chip, TT_TRACK_TYPE_CB, id);
+        if (auto w = placement_.of(chip))
+            for (uint64_t id : ids) batch.free(*w, TT_TRACK_TYPE_CB, id);
     }
+    batch.send();
 }
 
 void TrackProcessor::workload_finalized(void* workload, const IDevice* mesh) {
@@ -83,15 +95,17 @@ void TrackProcessor::workload_finalized(void* workload, const IDevice* mesh) {
     // The binaries stay loaded while TT-Metal caches the workload (until the
     // device closes or the process exits): reported once, with the workload's
     // address as its id.
+    Batch batch;
     for (int chip : metal_.chip_ids(mesh)) {
+        auto w = placement_.of(chip);
+        if (!w) continue;
         {
             std::lock_guard<std::mutex> guard(lock_);
             if (!workloads_.emplace(chip, workload).second) continue;
         }
-        Where w = where(chip);
-        tt_track_alloc_kernel(w.device, w.chip, TT_TRACK_KERNEL_APPLICATION, reinterpret_cast<uintptr_t>(workload),
-                              bytes);
+        batch.alloc(*w, TT_TRACK_TYPE_KERNEL, TT_TRACK_KERNEL_APPLICATION, reinterpret_cast<uintptr_t>(workload), bytes);
     }
+    batch.send();
 }
 
 }  // namespace tt_track_shim

@@ -11,13 +11,14 @@
 #include <utility>
 #include <vector>
 
+#include "placement.hpp"
 #include "tt_metal_runtime.hpp"
 
 namespace tt_track_shim {
 
 class TrackProcessor final : public GraphProcessorSlots {
 public:
-    explicit TrackProcessor(const TtMetal& metal) : metal_(metal) {}
+    explicit TrackProcessor(const TtMetal& metal) : metal_(metal), placement_(metal) {}
 
     void track_allocate(const Buffer* buffer) override;
     void track_deallocate(Buffer* buffer) override;
@@ -36,6 +37,7 @@ private:
     bool first_call_for_event() const;
 
     const TtMetal& metal_;
+    Placement placement_;
     std::atomic<uint64_t> next_cb_id_{1};
     std::mutex lock_;
     // CBs have no per-CB free, only "free all CBs on this device": the live ones, by chip.

@@ -60,6 +60,15 @@ constexpr std::size_t kEndCaptureSlot = 12;
 // IDevice::id() is slot 3 of IDevice's vtable (Device and MeshDevice alike).
 constexpr std::size_t kDeviceIdSlot = 3;
 
+// UMD's EthCoord (a chip's place in the cluster), as laid out since 2024.
+struct EthCoord {
+    int cluster_id;
+    int x;
+    int y;
+    int rack;
+    int shelf;
+};
+
 namespace sym {
 constexpr const char* kProcessorVtable = "_ZTVN2tt8tt_metal15IGraphProcessorE";
 constexpr const char* kProcessorTypeinfo = "_ZTIN2tt8tt_metal15IGraphProcessorE";
@@ -79,6 +88,17 @@ constexpr const char* kMeshDeviceGetDevices = "_ZNK2tt8tt_metal11distributed10Me
 constexpr const char* kWorkloadFinalize =
     "_ZN2tt8tt_metal11distributed16MeshWorkloadImpl16finalize_offsetsEPNS1_10MeshDeviceE";
 constexpr const char* kWorkloadConfigSizes = "_ZN2tt8tt_metal11distributed16MeshWorkloadImpl24get_program_config_sizesEv";
+// The cluster: MetalContext (context 0) -> tt::Cluster -> UMD's ClusterDescriptor.
+constexpr const char* kContextExists =
+    "_ZN2tt8tt_metal12MetalContext15instance_existsEN4ttsl10StrongTypeIiNS0_12ContextIdTagEEE";
+constexpr const char* kContextInstance =
+    "_ZN2tt8tt_metal12MetalContext8instanceEN4ttsl10StrongTypeIiNS0_12ContextIdTagEEE";
+constexpr const char* kContextCluster = "_ZN2tt8tt_metal12MetalContext11get_clusterEv";
+constexpr const char* kClusterDescriptor = "_ZNK2tt7Cluster16get_cluster_descEv";
+constexpr const char* kChipsWithMmio = "_ZNK2tt3umd17ClusterDescriptor19get_chips_with_mmioEv";
+constexpr const char* kChipPciBdfs = "_ZNK2tt3umd17ClusterDescriptor17get_chip_pci_bdfsB5cxx11Ev";
+constexpr const char* kChipLocations = "_ZNK2tt3umd17ClusterDescriptor18get_chip_locationsEv";
+constexpr const char* kChipsByMmio = "_ZNK2tt3umd17ClusterDescriptor33get_chips_grouped_by_closest_mmioEv";
 }  // namespace sym
 
 }  // namespace tt_track_shim

@@ -92,7 +92,21 @@ bool TtMetal::resolve(void* h, std::string& why) {
            lookup(h, sym::kBufferIsAllocated, buffer_is_allocated_, why) &&
            lookup(h, sym::kMeshDeviceGetDevices, mesh_get_devices_, why) &&
            lookup(h, sym::kWorkloadFinalize, finalize_, why) &&
-           lookup(h, sym::kWorkloadConfigSizes, config_sizes_, why);
+           lookup(h, sym::kWorkloadConfigSizes, config_sizes_, why) &&
+           lookup(h, sym::kContextExists, context_exists_, why) && lookup(h, sym::kContextInstance, context_, why) &&
+           lookup(h, sym::kContextCluster, context_cluster_, why) &&
+           lookup(h, sym::kClusterDescriptor, cluster_descriptor_, why) &&
+           lookup(h, sym::kChipsWithMmio, mmio_ordinals_, why) && lookup(h, sym::kChipPciBdfs, pci_addresses_, why) &&
+           lookup(h, sym::kChipLocations, locations_, why) && lookup(h, sym::kChipsByMmio, by_mmio_, why);
+}
+
+bool TtMetal::cluster(ClusterView& out) const {
+    constexpr int kDefaultContext = 0;
+    if (!context_exists_(kDefaultContext)) return false;
+    const void* desc = cluster_descriptor_(context_cluster_(context_(kDefaultContext)));
+    if (desc == nullptr) return false;
+    out = {&mmio_ordinals_(desc), &pci_addresses_(desc), &locations_(desc), &by_mmio_(desc)};
+    return true;
 }
 
 bool TtMetal::buffer_info(const Buffer* buffer, BufferInfo& out) const {

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "tt_metal_abi.hpp"
@@ -17,6 +19,15 @@ struct BufferInfo {
     uint64_t id;         // Buffer::unique_id()
     uint64_t size;       // per chip
     const IDevice* device;
+};
+
+// What UMD's cluster descriptor says about the chips (logical chip ids, as
+// IDevice::id() gives them), borrowed from it: valid while the device is open.
+struct ClusterView {
+    const std::unordered_map<int, int>* mmio_ordinals;             // MMIO chip -> /dev/tenstorrent/N
+    const std::unordered_map<int, std::string>* pci_addresses;     // MMIO chip -> PCI address (may be empty)
+    const std::unordered_map<int, EthCoord>* locations;            // chip -> place
+    const std::unordered_map<int, std::unordered_set<int>>* by_mmio;  // MMIO chip -> chips it reaches
 };
 
 class TtMetal {
@@ -35,6 +46,9 @@ public:
     // The bytes a finalized mesh workload's kernel configuration (binaries,
     // runtime arguments, CB configuration) takes on each Tensix core.
     uint64_t workload_config_bytes(void* workload) const;
+
+    // The cluster of the running MetalContext; false if there is none yet.
+    bool cluster(ClusterView& out) const;
 
     // GraphTracker, on the calling thread.
     void* tracker() const;
@@ -61,6 +75,15 @@ private:
     std::vector<const IDevice*> (*mesh_get_devices_)(const IDevice*) = nullptr;
     void (*finalize_)(void*, IDevice*) = nullptr;
     const std::vector<uint32_t>& (*config_sizes_)(void*) = nullptr;  // per programmable core type
+    // StrongType<int, ContextIdTag> is passed as an int.
+    bool (*context_exists_)(int) = nullptr;
+    void* (*context_)(int) = nullptr;
+    void* (*context_cluster_)(void*) = nullptr;
+    const void* (*cluster_descriptor_)(const void*) = nullptr;
+    const std::unordered_map<int, int>& (*mmio_ordinals_)(const void*) = nullptr;
+    const std::unordered_map<int, std::string>& (*pci_addresses_)(const void*) = nullptr;
+    const std::unordered_map<int, EthCoord>& (*locations_)(const void*) = nullptr;
+    const std::unordered_map<int, std::unordered_set<int>>& (*by_mmio_)(const void*) = nullptr;
 };
 
 }  // namespace tt_track_shim

@@ -24,37 +24,47 @@ pub fn header(s: &Snapshot) -> String {
 
 /// Below this width the wide tables are split or folded.
 const NARROW: u16 = 110;
+/// The device table with its memory columns needs this many.
+const DEVICES_NARROW: u16 = 130;
 
+/// One row per chip, grouped under its card: the card's ordinal, arch, PCI
+/// address and telemetry on its first chip's row; the chips reached through
+/// it (chip 1 and up: n300's second chip, a Galaxy's chips over Ethernet)
+/// marked remote.
 pub fn devices(s: &Snapshot, width: u16) -> String {
-    let narrow = width < NARROW;
-    let mut head = vec!["Dev", "Arch", "PCI", "Temp", "Power", "AICLK"];
+    let narrow = width < DEVICES_NARROW;
+    let mut head = vec!["Card", "Chip", "Arch", "PCI", "Temp", "Power", "AICLK"];
     let mem_head = ["DRAM", "DRAM%", "L1", "L1%"];
     if !narrow {
         head.extend(mem_head);
     }
     let mut t = table(width, &head);
-    let mut m = table(width, &[&["Dev"][..], &mem_head[..]].concat());
+    let mut m = table(width, &[&["Card", "Chip"][..], &mem_head[..]].concat());
     let share = |used: u64, cap: Option<u64>| match cap {
         Some(c) if c > 0 => (format!("{} / {}", human(used), human(c)), format!("{:.0}%", percent(used, c))),
         _ => (human(used), "N/A".to_string()),
     };
     for d in &s.devices {
         let tel = &d.telemetry;
-        for c in &d.chips {
-            let dev = right(format!("{}/{}", d.ordinal, c.chip));
+        for (n, c) in d.chips.iter().enumerate() {
+            let first = n == 0;
+            let card = right(if first { d.ordinal.to_string() } else { String::new() });
+            let chip = Cell::new(if c.chip == 0 { "0".to_string() } else { format!("{} remote", c.chip) });
+            let card_only = |text: String| if first { text } else { String::new() };
             let (dram, dram_pct) = share(dram_used(c), c.dram_capacity);
             let (l1, l1_pct) = share(l1_used(c), c.l1_capacity);
             let mem = vec![right(dram), right(dram_pct), right(l1), right(l1_pct)];
             let mut row = vec![
-                dev.clone(),
-                Cell::new(&d.arch),
-                Cell::new(&d.pci_address),
-                right(or_na(tel.temperature_c, |v| format!("{v:.0} C"))),
-                right(or_na(tel.power_w, |v| format!("{v:.0} W"))),
-                right(or_na(tel.aiclk_mhz, |v| format!("{v} MHz"))),
+                card.clone(),
+                chip.clone(),
+                Cell::new(card_only(d.arch.clone())),
+                Cell::new(card_only(d.pci_address.clone())),
+                right(card_only(or_na(tel.temperature_c, |v| format!("{v:.0} C")))),
+                right(card_only(or_na(tel.power_w, |v| format!("{v:.0} W")))),
+                right(card_only(or_na(tel.aiclk_mhz, |v| format!("{v} MHz")))),
             ];
             if narrow {
-                m.add_row([vec![dev], mem].concat());
+                m.add_row([vec![card, chip], mem].concat());
             } else {
                 row.extend(mem);
             }
