@@ -78,6 +78,19 @@ describe() {
     name=$1; shift
     in_host python3 /tmp/topology.py "$@" $(cards_by_ordinal) > $H/tmp/$name.yaml
 }
+# check_one_call_per_event NAME ROWS COLS: one tracking system call per tensor
+# allocation or deallocation on a ROWSxCOLS mesh, whatever its size. strace
+# counts tt_track's ioctls (magic 0xfa) of 50 allocate/deallocate pairs against
+# none (the device open and close around them are the same).
+check_one_call_per_event() {
+    calls() {
+        in_host sh -c "cd /tmp && exec strace -f -qq -e trace=ioctl -o /tmp/strace.out \
+            $venv/bin/python /tmp/workload.py mesh-bench $2 $3 $1" >/dev/null 2>&1
+        grep -c 'ioctl([0-9]*, _IOC([^,]*, 0xfa, 0x4' $H/tmp/strace.out
+    }
+    n=$(( $(calls 50 $2 $3) - $(calls 0 $2 $3) ))
+    check "$1 ($2x$3 mesh): $n tracking system calls for 50 tensor allocations and 50 deallocations" test "$n" -eq 100
+}
 # start_ttnn_holder: real ttnn with the shim preloaded, holding DRAM, L1, CBs
 # and a program until killed; waits for its READY line (in /tmp/hold.out,
 # with its pid and bytes per type) and sets holder to its pid.

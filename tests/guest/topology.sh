@@ -15,6 +15,16 @@ describe $kind $kind
 board=$kind
 in_host sh -c "cd /tmp && exec $venv/bin/python /tmp/workload.py compare $(echo $system | tr : ' ')" 2>/tmp/ttnn.err ||
     fail "ttnn: workload.py compare $system" "$(tail -5 /tmp/ttnn.err)"
+shape=$(echo ${system#*:} | tr : ' ')
+check_one_call_per_event $kind $shape
+if grep -q ttbench=1 /proc/cmdline; then
+    echo "==== ttnn on the $kind mesh ($shape): per allocation event, alternating rounds"
+    for round in 1 2 3 4 5; do
+        echo "without shim: $(in_host env TT_TRACK_SHIM= $venv/bin/python /tmp/workload.py mesh-bench $shape 300 2>/dev/null)"
+        echo "with shim:    $(in_host $venv/bin/python /tmp/workload.py mesh-bench $shape 300 2>/dev/null)"
+    done
+fi
+
 # tt-smi groups the chips under their cards: a T3K's 4 cards each have a remote
 # chip 1; a Galaxy's 32 chips are each chip 0 of their own card.
 ./tt-smi --width 150 > /tmp/smi.txt

@@ -44,6 +44,19 @@ check "a chip on no known card: one line from the shim" \
     test "$(grep -c '^tt-track shim: TT-Metal chip 0 is not tracked: no tt_track card at PCI address 0000:00:09.0' /tmp/ttnn.err)" -eq 1
 board=n150
 py threads
+check_one_call_per_event n150 1 1
+
+# The tttrack wheel, pip-installed into a venv that sees ttnn (a fresh one in the
+# guest's tmpfs, its path to the ttnn venv in a .pth): every `import ttnn` in it is
+# tracked, no LD_PRELOAD, no code change; pip uninstall removes the hook.
+wv=/tmp/wheel-venv
+wpy="env -u TT_TRACK_SHIM $wv/bin/python /tmp/workload.py"
+pip="$venv/bin/python -m pip --python $wv/bin/python -q --no-cache-dir"
+in_host sh -c "$venv/bin/python -m venv --without-pip $wv &&
+    echo $venv/lib/python3.12/site-packages > $wv/lib/python3.12/site-packages/ttnn-venv.pth &&
+    $pip install --no-index /tmp/tttrack-*.whl && cd /tmp && $wpy hooked 0 &&
+    $pip uninstall -y tttrack && $wpy hooked none" 2>/tmp/ttnn.err ||
+    fail "ttnn: the tttrack wheel" "$(tail -5 /tmp/ttnn.err)"
 
 # LD_PRELOAD, tt-smi's view, then SIGKILL in the middle: back to the baseline.
 base="$(total DRAM) $(total L1) $(total CB) $(total KERNEL)"; leak0=$(leaked)

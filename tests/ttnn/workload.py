@@ -9,9 +9,15 @@
   workload.py on-card N|none
                         open chip 0, allocate: all of it must be on card N, chip 0
                         (none: counted nowhere)
+  workload.py hooked N|none
+                        no LD_PRELOAD, no ctypes, no TT_TRACK_SHIM: what the tttrack wheel's
+                        import hook alone does (N: tracked on card N, tttrack.usage() agrees
+                        with /proc; none: uninstalled, nothing tracked)
   workload.py hold      allocate DRAM, L1 and CBs, print READY, wait to be killed
   workload.py threads   allocations made on other threads are tracked too
   workload.py bench N   N tensor allocate/deallocate pairs; prints µs per event
+  workload.py mesh-bench ROWS COLS N
+                        the same on a ROWSxCOLS mesh (a tensor on every chip)
 
 Prints PASS/FAIL lines like the rest of the VM suite.
 """
@@ -36,7 +42,7 @@ def report(ok, what):
 
 def load_shim():
     # Either LD_PRELOAD (already in) or, as here by default, after `import ttnn`.
-    if "libtttrack-ttmetal" not in os.environ.get("LD_PRELOAD", ""):
+    if "libtttrack-ttmetal" not in os.environ.get("LD_PRELOAD", "") and os.environ.get("TT_TRACK_SHIM"):
         ctypes.CDLL(os.environ["TT_TRACK_SHIM"])
 
 
@@ -218,6 +224,34 @@ def on_card(card):
     ttnn.close_device(device)
 
 
+def hooked(card):
+    """The wheel's hook alone: `import ttnn` above was all it took (or, uninstalled, nothing)."""
+    clean = not any(k in os.environ for k in ("LD_PRELOAD", "TT_TRACK_SHIM"))
+    device = ttnn.open_device(device_id=0)
+    keep = tile_tensor((1, 1, 64, 64), device)
+    mine = tracked_everywhere()
+    if card is None:
+        report(clean and not mine and "tttrack" not in sys.modules,
+               f"wheel uninstalled: import ttnn is not tracked ({mine})")
+    else:
+        import tttrack
+
+        want = {t: sum(v) for t, v in tracked(card, 0).items()}
+        self_view, device_view = tttrack.usage(card, 0), tttrack.usage(card, 0, scope="device")
+        report(clean and list(mine) == [(card, 0)] and want["DRAM"] > 0,
+               f"wheel: import ttnn tracked with no LD_PRELOAD and no code change ({want})")
+        report(all(self_view[t]["bytes"] == want[t] for t in TYPES) and
+               all(device_view[t]["bytes"] >= want[t] for t in TYPES) and device_view["open_files"] >= 1,
+               "wheel: tttrack.usage(card, 0) = this process's allocations, and scope='device' covers them")
+        try:
+            tttrack.usage(card, 0, scope="everyone")
+            report(False, "wheel: tttrack.usage refuses an unknown scope")
+        except ValueError:
+            report(True, "wheel: tttrack.usage refuses an unknown scope")
+    ttnn.deallocate(keep)
+    ttnn.close_device(device)
+
+
 def hold():
     load_shim()
     device = ttnn.open_device(device_id=0)
@@ -245,17 +279,18 @@ def threads():
     ttnn.close_device(device)
 
 
-def bench(n):
-    if os.environ.get("TT_TRACK_SHIM"):
-        load_shim()
-    device = ttnn.open_device(device_id=0)
+def bench(n, rows=None, cols=None):
+    load_shim()
+    mesh = rows is not None
+    device = ttnn.open_mesh_device(ttnn.MeshShape(rows, cols)) if mesh else ttnn.open_device(device_id=0)
     tile_tensor((1, 1, 32, 32), device)  # warm up
     start = time.perf_counter()
     for _ in range(n):
         ttnn.deallocate(tile_tensor((1, 1, 32, 32), device))
     elapsed = time.perf_counter() - start
-    print(f"BENCH {elapsed / (2 * n) * 1e6:.2f} us per event over {n} allocate/deallocate pairs", flush=True)
-    ttnn.close_device(device)
+    if n:
+        print(f"BENCH {elapsed / (2 * n) * 1e6:.2f} us per event over {n} allocate/deallocate pairs", flush=True)
+    (ttnn.close_mesh_device if mesh else ttnn.close_device)(device)
 
 
 if __name__ == "__main__":
@@ -264,11 +299,15 @@ if __name__ == "__main__":
         compare(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
     elif mode == "on-card":
         on_card(None if sys.argv[2] == "none" else int(sys.argv[2]))
+    elif mode == "hooked":
+        hooked(None if sys.argv[2] == "none" else int(sys.argv[2]))
     elif mode == "hold":
         hold()
     elif mode == "threads":
         threads()
     elif mode == "bench":
         bench(int(sys.argv[2]))
+    elif mode == "mesh-bench":
+        bench(int(sys.argv[4]), int(sys.argv[2]), int(sys.argv[3]))
     else:
-        sys.exit(f"usage: {sys.argv[0]} compare SYSTEM ROWS COLS | on-card N | hold | threads | bench N")
+        sys.exit(f"usage: {sys.argv[0]} compare SYSTEM ROWS COLS | on-card N | hooked N | hold | threads | bench N | mesh-bench ROWS COLS N")

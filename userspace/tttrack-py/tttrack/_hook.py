@@ -1,0 +1,57 @@
+"""Started at interpreter start-up by tttrack-hook.pth (installed with the wheel): when the
+program imports ttnn, the TT-Metal shim of this wheel is loaded into the process right after, so its
+device memory is tracked with no LD_PRELOAD and no change to the program. Costs one entry on
+sys.meta_path until ttnn is imported; never stops an import. `pip uninstall tttrack` removes it."""
+import sys
+
+_SHIM = "libtttrack-ttmetal.so"
+
+
+class _AttachAfter:
+    """ttnn's own loader, then the shim."""
+
+    def __init__(self, loader):
+        self._loader = loader
+
+    def __getattr__(self, name):  # everything else (resources, is_package...) as ttnn's loader has it
+        return getattr(self._loader, name)
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module):
+        self._loader.exec_module(module)
+        _attach()
+
+
+class _Finder:
+    """Finds nothing itself: hands ttnn's spec back with the loader wrapped, once."""
+
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name != "ttnn":
+            return None
+        sys.meta_path.remove(cls)
+        import importlib.util
+
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _AttachAfter(spec.loader)
+        return spec
+
+
+def _attach():
+    import os
+
+    if _SHIM in os.environ.get("LD_PRELOAD", ""):
+        return  # already in, another way
+    try:
+        import ctypes
+
+        ctypes.CDLL(os.path.join(os.path.dirname(__file__), _SHIM))
+    except OSError as e:
+        print(f"tt-track: cannot load the TT-Metal shim ({e}); not tracking", file=sys.stderr)
+
+
+if "ttnn" not in sys.modules and _Finder not in sys.meta_path:
+    sys.meta_path.insert(0, _Finder)
