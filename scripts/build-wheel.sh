@@ -1,16 +1,21 @@
 #!/bin/bash
+# scripts/build-wheel.sh [DIR [PREFIX]]
 # Builds the `tttrack` wheel into DIR (default dist/) and prints its path:
 # the Python package (userspace/tttrack-py: tttrack.usage() and the import
-# hook), the TT-Metal shim and libtttrack, and tttrack-hook.pth, which starts
+# hook), the TT-Metal shim (which carries libtttrack), and tttrack-hook.pth, which starts
 # the hook with the interpreter. `pip install` it into ttnn's venv and every
 # `import ttnn` there is tracked. A wheel is a zip with a RECORD of hashes;
-# Python's standard library makes it, nothing is downloaded.
+# Python's standard library makes it, nothing is downloaded. PREFIX: where
+# scripts/install-ttmetal-shim.sh has already installed the libraries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=$(realpath -m "${1:-dist}")
-prefix=$(mktemp -d)
-trap 'rm -rf "$prefix"' EXIT
-scripts/install-ttmetal-shim.sh "$prefix" >&2
+prefix=${2:-}
+if [ -z "$prefix" ]; then
+    prefix=$(mktemp -d)
+    trap 'rm -rf "$prefix"' EXIT
+    scripts/install-ttmetal-shim.sh "$prefix" >&2
+fi
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' userspace/libtttrack/Cargo.toml)
 python3 - "$OUT" "$version" userspace/tttrack-py "$prefix/lib" <<'PY'
 import base64, hashlib, os, sys, zipfile
@@ -19,8 +24,7 @@ out, version, src, lib = sys.argv[1:]
 name = f"tttrack-{version}"
 files = {f"tttrack/{f}": os.path.join(src, "tttrack", f) for f in ("__init__.py", "_hook.py")}
 files["tttrack-hook.pth"] = os.path.join(src, "tttrack-hook.pth")
-for so in ("libtttrack.so", "libtttrack-ttmetal.so"):
-    files[f"tttrack/{so}"] = os.path.join(lib, so)
+files["tttrack/libtttrack-ttmetal.so"] = os.path.join(lib, "libtttrack-ttmetal.so")
 meta = {
     f"{name}.dist-info/METADATA": f"Metadata-Version: 2.1\nName: tttrack\nVersion: {version}\n"
     "Summary: tt-track: per-process Tenstorrent device memory, tracked for every ttnn import\n"

@@ -6,10 +6,11 @@
 #                                  the /proc files before and after
 #   scripts/qemu-test.sh --bench   the benchmarks (BENCHMARKS.md), in one VM run
 #   scripts/qemu-test.sh --ttnn    only the ttnn part of the suite (tests/guest/ttnn.sh)
-#   scripts/qemu-test.sh --topology t3k|galaxy
+#   scripts/qemu-test.sh --topology t3k|galaxy [--bench]
 #                                  a T3K (4 cards, 2x4 mesh) or a 6U Galaxy (32 cards
 #                                  on four PCI segments, 4x8 mesh): real ttnn opens the
-#                                  whole mesh (tests/guest/topology.sh)
+#                                  whole mesh (tests/guest/topology.sh); --bench adds
+#                                  the mesh allocation benchmark (BENCHMARKS.md)
 #   scripts/qemu-test.sh --dkms    tt_track.ko built by DKMS in the trixie chroot
 #                                  (scripts/install-dkms.sh), loaded next to the real
 #                                  tt-kmd on the stock kernel: a smoke test
@@ -32,7 +33,8 @@ case "${1:-}" in
     --dkms) mode=dkms ;;
     --topology) mode=topology
         case "${2:-}" in t3k) system=t3k:2:4 ;; galaxy) system=galaxy:4:8 ;;
-            *) echo "$0: --topology t3k|galaxy" >&2; exit 2 ;; esac ;;
+            *) echo "$0: --topology t3k|galaxy [--bench]" >&2; exit 2 ;; esac
+        [ "${3:-}" = --bench ] && topology_bench=1 ;;
     --debug) variant=debug ;;
     --soak|--fuzz) mode=long variant=debug long=${1#--} minutes=${2:?minutes}
         [[ "$minutes" =~ ^[1-9][0-9]*$ ]] || { echo "$0: minutes must be a positive number" >&2; exit 2; } ;;
@@ -89,6 +91,7 @@ gcc -O2 -Wall -Werror "${inc[@]}" -o "$root/tests/lib_c_test" tests/guest/lib_c_
 # ttnn with the shim (tests/guest/ttnn.sh); an unknown TT-Metal for it to refuse.
 mkdir -p "$root/tests/ttnn" "$root/tests/fake"
 cp "$WORK/prefix/lib/libtttrack-ttmetal.so" tests/ttnn/{workload.py,topology.py} "$root/tests/ttnn/"
+scripts/build-wheel.sh "$root/tests/ttnn" "$WORK/prefix" >/dev/null
 gcc -O2 -Wall -Werror -shared -fPIC -o "$root/tests/fake/libtt_metal.so" tests/ttnn/fake_tt_metal.c
 gcc -O2 -Wall -Werror -o "$root/tests/fake_host" tests/ttnn/fake_host.c
 # Dynamically linked guest programs need the loader and their libraries.
@@ -164,7 +167,7 @@ if [ "$mode" = topology ]; then
         fi
         n=$((n + 1))
     done
-    cmdline="ttwormhole=$(echo $addresses | tr ' ' ,) ttsystem=$system"
+    cmdline="ttwormhole=$(echo $addresses | tr ' ' ,) ttsystem=$system ttbench=${topology_bench:-0}"
 fi
 echo "vm: booting the $variant kernel ($accel, 2 vCPUs, ${#cards[@]} card arguments, ${#spares[@]} spare ones)" >&2
 set +e

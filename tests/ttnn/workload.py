@@ -240,9 +240,11 @@ def hooked(card):
         self_view, device_view = tttrack.usage(card, 0), tttrack.usage(card, 0, scope="device")
         report(clean and list(mine) == [(card, 0)] and want["DRAM"] > 0,
                f"wheel: import ttnn tracked with no LD_PRELOAD and no code change ({want})")
-        report(all(self_view[t]["bytes"] == want[t] for t in TYPES) and
-               all(device_view[t]["bytes"] >= want[t] for t in TYPES) and device_view["open_files"] >= 1,
-               "wheel: tttrack.usage(card, 0) = this process's allocations, and scope='device' covers them")
+        agree = all(self_view[t]["bytes"] == want[t] for t in TYPES) and \
+            all(device_view[t]["bytes"] >= want[t] for t in TYPES) and device_view["open_files"] >= 1
+        report(agree, "wheel: tttrack.usage(card, 0) = this process's allocations, and scope='device' covers them")
+        if not agree:
+            print(f"  /proc: {want}\n  self: {self_view}\n  device: {device_view}", flush=True)
         try:
             tttrack.usage(card, 0, scope="everyone")
             report(False, "wheel: tttrack.usage refuses an unknown scope")

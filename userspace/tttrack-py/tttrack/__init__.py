@@ -25,7 +25,8 @@ class Unavailable(RuntimeError):
 
 
 def _library():
-    """libtttrack.so from the wheel, with tt_track_stats's signature."""
+    """The wheel's TT-Metal shim, which carries libtttrack and exports its C API: the same tracking
+    file as this process's reports when the shim is what reports them. With tt_track_stats's signature."""
     global _lib
     if _lib is None:
         import ctypes
@@ -39,7 +40,7 @@ def _library():
                          ("dram_capacity", "l1_capacity", "leaked_bytes", "leaked_buffers")]
             _fields_ += [("types", TypeStats * len(TYPES)), ("kernel", TypeStats * len(CATEGORIES))]
 
-        lib = ctypes.CDLL(os.path.join(os.path.dirname(__file__), "libtttrack.so"))
+        lib = ctypes.CDLL(os.path.join(os.path.dirname(__file__), "libtttrack-ttmetal.so"))
         lib.tt_track_stats.argtypes = [ctypes.c_uint32, ctypes.c_uint32, ctypes.c_uint32, ctypes.POINTER(QueryStats)]
         lib.tt_track_stats.restype = ctypes.c_int
         lib.QueryStats = QueryStats
@@ -52,8 +53,8 @@ def usage(device, chip, scope="self"):
     {"DRAM": {"bytes": .., "buffers": .., "peak_bytes": ..}, ..., "KERNEL": {...},
      "kernel": {"application": {...}, "fabric": {...}, "dispatch": {...}},
      "dram_capacity": .., "l1_capacity": .., "leaked_bytes": .., "leaked_buffers": .., "open_files": ..}.
-    scope "self": this process (peaks since it opened tt_track); "device": every process
-    (leaks only there)."""
+    scope "self": this process's tracking file, the one the wheel's shim reports through (peaks
+    since it was opened); "device": every process (leaks only there)."""
     if scope not in _SCOPES:
         raise ValueError(f"scope must be 'self' or 'device', not {scope!r}")
     for name, value in (("device", device), ("chip", chip)):
