@@ -93,7 +93,9 @@ struct tt_track_free {
  * nothing applied, when the header is wrong, count is 0 or above
  * TT_TRACK_BATCH_MAX_OPS, or the operations cannot be read and written back.
  * On success it returns 0, sets `done` to the number of operations that
- * succeeded and each operation's `result`.
+ * succeeded and each operation's `result`. (A caller whose other thread
+ * unmaps the operations or the header during the call may get EFAULT after
+ * they were applied: their results are then lost.)
  */
 #define TT_TRACK_OP_ALLOC 0
 #define TT_TRACK_OP_FREE 1

@@ -285,7 +285,7 @@ static void op_free(struct file_model *f)
 static void op_batch(struct file_model *f)
 {
 	static struct tt_track_op ops[TT_TRACK_BATCH_MAX_OPS + 1], in[TT_TRACK_BATCH_MAX_OPS + 1];
-	uint32_t count = pick(10) ? 1 + pick(16) : (pick(2) ? TT_TRACK_BATCH_MAX_OPS : pick(2) * 257);
+	uint32_t count = pick(10) ? 1 + pick(pick(4) ? 16 : 255) : (pick(2) ? TT_TRACK_BATCH_MAX_OPS : pick(2) * 257);
 	int only_frees = f->n + (int)count > MAXLIVE;	/* keep the model bounded */
 
 	for (uint32_t i = 0; i < count && i < TT_TRACK_BATCH_MAX_OPS; i++) {
@@ -294,6 +294,8 @@ static void op_batch(struct file_model *f)
 			ops[i] = (struct tt_track_op){ TT_TRACK_OP_FREE, r.device, r.chip, r.type, 0, 0, r.buffer_id, 0 };
 			if (!pick(30))
 				ops[i].size = 1 + pick(9);
+			if (!pick(30))
+				ops[i].category = 1 + pick(3);
 		} else {
 			struct tt_track_alloc a = random_alloc();
 			ops[i] = (struct tt_track_op){ TT_TRACK_OP_ALLOC, a.device, a.chip, a.type, a.category, 0,

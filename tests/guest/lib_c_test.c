@@ -54,6 +54,11 @@ static void unavailable(void)
 	CHECK(tt_track_stats(0, 0, 0, &s) == TT_TRACK_UNAVAILABLE);
 	CHECK(tt_track_devices(&info) == TT_TRACK_UNAVAILABLE);
 	CHECK(strstr(tt_track_strerror(TT_TRACK_UNAVAILABLE), "unavailable") != NULL);
+	{	/* a batch that could not be sent: every operation carries the status */
+		struct tt_track_op ops[3] = { { .op = TT_TRACK_OP_ALLOC, .size = 1 } };
+		CHECK(tt_track_batch(ops, 3) == TT_TRACK_UNAVAILABLE);
+		CHECK(ops[0].result == TT_TRACK_UNAVAILABLE && ops[2].result == TT_TRACK_UNAVAILABLE);
+	}
 }
 
 static void basic(void)
@@ -77,6 +82,23 @@ static void basic(void)
 		CHECK(tt_track_alloc(dev, 0, TT_TRACK_TYPE_DRAM, 0x79, 0) == -EINVAL);
 	}
 	CHECK(tt_track_alloc(99, 0, TT_TRACK_TYPE_DRAM, 1, 1) == -ENODEV);
+	{	/* 300 operations: two system calls, each operation's own result */
+		static struct tt_track_op ops[300];
+		uint32_t dev = info.devices[0].ordinal;
+
+		for (int i = 0; i < 300; i++)
+			ops[i] = (struct tt_track_op){ .op = TT_TRACK_OP_ALLOC, .device = dev, .chip = 5,
+						       .type = TT_TRACK_TYPE_L1, .buffer_id = i % 299, .size = 8 };
+		struct tt_track_query_stats s;
+		CHECK(tt_track_batch(ops, 300) == TT_TRACK_OK);
+		CHECK(ops[0].result == 0 && ops[298].result == 0 && ops[299].result == -EEXIST);
+		CHECK(tt_track_stats(dev, 5, TT_TRACK_SCOPE_FILE, &s) == 0 && s.types[TT_TRACK_TYPE_L1].bytes == 299 * 8);
+		for (int i = 0; i < 299; i++)
+			ops[i] = (struct tt_track_op){ .op = TT_TRACK_OP_FREE, .device = dev, .chip = 5,
+						       .type = TT_TRACK_TYPE_L1, .buffer_id = i };
+		CHECK(tt_track_batch(ops, 299) == TT_TRACK_OK && ops[0].result == 0 && ops[298].result == 0);
+		CHECK(tt_track_stats(dev, 5, TT_TRACK_SCOPE_FILE, &s) == 0 && s.types[TT_TRACK_TYPE_L1].bytes == 0);
+	}
 	CHECK(tt_track_stats(0, 0, 0, NULL) == -EFAULT);
 	snprintf(me, sizeof(me), "%d", getpid());
 	line_pid(0x77, pid);

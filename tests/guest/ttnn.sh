@@ -54,9 +54,15 @@ wpy="env -u TT_TRACK_SHIM $wv/bin/python /tmp/workload.py"
 pip="$venv/bin/python -m pip --python $wv/bin/python -q --no-cache-dir"
 in_host sh -c "$venv/bin/python -m venv --without-pip $wv &&
     echo $venv/lib/python3.12/site-packages > $wv/lib/python3.12/site-packages/ttnn-venv.pth &&
-    $pip install --no-index /tmp/tttrack-*.whl && cd /tmp && $wpy hooked 0 &&
-    $pip uninstall -y tttrack && $wpy hooked none" 2>/tmp/ttnn.err ||
+    $pip install --no-index /tmp/tttrack-*.whl && cd /tmp && $wpy hooked 0" 2>/tmp/ttnn.err ||
     fail "ttnn: the tttrack wheel" "$(tail -5 /tmp/ttnn.err)"
+# Asking whether ttnn exists, or for usage, before importing it does not lose the hook.
+in_host sh -c "cd /tmp && env -u TT_TRACK_SHIM $wv/bin/python -c \"import importlib.util, sys, tttrack
+importlib.util.find_spec('ttnn'); tttrack.usage(0, 0)
+sys.argv = ['workload.py', 'hooked', '0']; exec(open('/tmp/workload.py').read())\"" 2>/tmp/ttnn.err ||
+    fail "ttnn: the tttrack wheel, usage() before import" "$(tail -5 /tmp/ttnn.err)"
+in_host sh -c "$pip uninstall -y tttrack && cd /tmp && $wpy hooked none" 2>/tmp/ttnn.err ||
+    fail "ttnn: the tttrack wheel uninstalled" "$(tail -5 /tmp/ttnn.err)"
 
 # LD_PRELOAD, tt-smi's view, then SIGKILL in the middle: back to the baseline.
 base="$(total DRAM) $(total L1) $(total CB) $(total KERNEL)"; leak0=$(leaked)

@@ -36,8 +36,10 @@ int tt_track_free(uint32_t device, uint32_t chip, uint32_t type, uint64_t buffer
  * Many ALLOC/FREE operations (struct tt_track_op, see tt_track_ioctl.h) in one
  * system call per TT_TRACK_BATCH_MAX_OPS: each succeeds or fails on its own,
  * its outcome in ops[i].result (0 or -errno; set it to 0 before the call). The
- * return value is the call's status: TT_TRACK_OK once the operations were
- * applied, else nothing of that call was.
+ * return value is the status of the system calls: TT_TRACK_OK once all were
+ * made. A system call that fails applies none of its operations; then its
+ * operations and all later ones (not sent) get that status as their result,
+ * operations of earlier calls stand, and the status is returned.
  */
 int tt_track_batch(struct tt_track_op *ops, uint32_t count);
 

@@ -69,7 +69,19 @@ pub unsafe extern "C" fn tt_track_batch(ops: *mut abi::tt_track_op, count: u32) 
     }
     // SAFETY: per the function's contract.
     let ops = unsafe { std::slice::from_raw_parts_mut(ops, count as usize) };
-    guarded(|| ops.chunks_mut(BATCH_MAX_OPS).try_for_each(|chunk| raw_batch(chunk).map(|_| ())))
+    let mut sent = 0;
+    let result = guarded(|| {
+        ops.chunks_mut(BATCH_MAX_OPS).try_for_each(|chunk| {
+            raw_batch(chunk)?;
+            sent += chunk.len();
+            Ok(())
+        })
+    });
+    // A failed call applied nothing: its operations and the later ones carry its status.
+    if result != 0 {
+        ops[sent..].iter_mut().for_each(|op| op.result = result);
+    }
+    result
 }
 
 /// # Safety

@@ -102,7 +102,9 @@ extern "C" fn child_after_fork() {
 pub(crate) fn ioctl<T>(request: u64, arg: &mut T) -> Result<(), Error> {
     let fd = fd()?;
     // SAFETY: `request` encodes size_of::<T>() and the kernel accesses at most
-    // that many bytes of `arg`, which is a valid, exclusive reference.
+    // that many bytes of `arg`, which is a valid, exclusive reference (BATCH
+    // also reads and writes the operations its `ops` field points to, which
+    // the caller keeps valid and exclusive for the call).
     if unsafe { libc::ioctl(fd, request as _, arg as *mut T) } == 0 {
         Ok(())
     } else {

@@ -151,17 +151,25 @@ pub const BATCH_MAX_OPS: usize = abi::TT_TRACK_BATCH_MAX_OPS as usize;
 /// buffer on every chip is one call). Each operation succeeds or fails on its
 /// own, exactly as the single call would, and a failure does not stop the
 /// others: `results[i]` (if there is one) is the outcome of `ops[i]`. Returns
-/// how many succeeded, or the error of a call that applied nothing. No heap
+/// how many succeeded. A call that fails as a whole applies none of its
+/// operations: then its operations and all later ones (not sent) get that
+/// error, earlier calls' operations stand, and the error is returned. No heap
 /// allocation.
 pub fn track_batch(ops: &[Op], results: &mut [Result<(), Error>]) -> Result<usize, Error> {
     let mut raw = [abi::tt_track_op::default(); BATCH_MAX_OPS];
     let mut done = 0;
     for (n, chunk) in ops.chunks(BATCH_MAX_OPS).enumerate() {
+        let first = n * BATCH_MAX_OPS;
         for (r, op) in raw.iter_mut().zip(chunk) {
             *r = op.raw();
         }
-        done += raw_batch(&mut raw[..chunk.len()])?;
-        let first = n * BATCH_MAX_OPS;
+        match raw_batch(&mut raw[..chunk.len()]) {
+            Ok(d) => done += d,
+            Err(e) => {
+                results.iter_mut().skip(first).for_each(|out| *out = Err(e));
+                return Err(e);
+            }
+        }
         for (out, r) in results.iter_mut().skip(first).zip(&raw[..chunk.len()]) {
             *out = if r.result == 0 { Ok(()) } else { Err(Error::from_errno(r.result.saturating_neg())) };
         }

@@ -105,6 +105,11 @@ __attribute__((constructor)) void on_load() { try_attach(); }
 
 }  // namespace tt_track_shim
 
+// For loaders that cannot rely on the constructor having seen libtt_metal.so
+// (the tttrack Python package, which may load the shim before `import ttnn`):
+// attach now if TT-Metal is in the process. Idempotent.
+extern "C" void tt_track_shim_attach(void) { tt_track_shim::try_attach(); }
+
 // Under LD_PRELOAD this stands in for libc's dlopen, to notice libtt_metal.so
 // arriving. Loaded any other way it is never called.
 extern "C" void* dlopen(const char* file, int mode) {

@@ -108,7 +108,13 @@ bool Placement::build() {
 std::optional<Where> Placement::of(int chip_id) {
     if (!built_.load(std::memory_order_acquire)) {
         std::lock_guard<std::mutex> guard(lock_);
-        if (!built_.load(std::memory_order_relaxed) && !build()) return std::nullopt;
+        if (!built_.load(std::memory_order_relaxed) && !build()) {
+            // Tried again at the next event; said once.
+            if (told_.insert(-1).second)
+                std::fprintf(stderr, "tt-track shim: cannot read TT-Metal's cluster or tt_track's cards; "
+                                     "nothing is placed yet\n");
+            return std::nullopt;
+        }
         built_.store(true, std::memory_order_release);
     }
     auto it = placed_.find(chip_id);

@@ -40,7 +40,7 @@ private:
     std::mutex lock_;  // building and the unplaced set; never on the placed path
     std::unordered_map<int, Where> placed_;  // immutable once built_
     std::unordered_map<int, std::string> unplaced_why_;
-    std::set<int> told_;
+    std::set<int> told_;  // chip ids said once; -1: the cluster could not be read
 };
 
 }  // namespace tt_track_shim

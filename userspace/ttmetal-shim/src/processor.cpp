@@ -3,6 +3,8 @@
 
 #include <tt_track.h>
 
+#include <atomic>
+#include <cstdio>
 #include <memory>
 
 namespace tt_track_shim {
@@ -31,8 +33,16 @@ struct Batch {
     void free(Where w, uint32_t type, uint64_t id) {
         ops.push_back({TT_TRACK_OP_FREE, w.device, w.chip, type, 0, 0, id, 0});
     }
-    // False if the call itself failed (then nothing was applied).
-    bool send() { return ops.empty() || tt_track_batch(ops.data(), static_cast<uint32_t>(ops.size())) == TT_TRACK_OK; }
+    // False if the call itself failed (then nothing was applied; said once).
+    bool send() {
+        if (ops.empty()) return true;
+        int status = tt_track_batch(ops.data(), static_cast<uint32_t>(ops.size()));
+        static std::atomic<bool> told{false};
+        if (status < 0 && !told.exchange(true))
+            std::fprintf(stderr, "tt-track shim: tt_track refused a report (%s); such reports are lost\n",
+                         tt_track_strerror(status));
+        return status == TT_TRACK_OK;
+    }
 };
 
 }  // namespace

@@ -12,21 +12,35 @@ module is not loaded, and OSError with the errno of anything else (ENODEV: no su
 """
 import os
 
-__all__ = ["usage", "Unavailable"]
+__all__ = ["usage", "Unavailable", "shim"]
 
 TYPES = ("DRAM", "L1", "SYSTEM_MEMORY", "L1_SMALL", "TRACE", "CB", "KERNEL")
 CATEGORIES = ("application", "fabric", "dispatch")
 _SCOPES = {"device": 0, "self": 1}
 _lib = None
+_shim = None
 
 
 class Unavailable(RuntimeError):
     """tt_track is not loaded (or TT_TRACK_DISABLE=1): nothing is tracked."""
 
 
+def shim():
+    """The TT-Metal shim of this process: one already loaded (LD_PRELOAD of an installed copy),
+    else the wheel's. One copy per process: two would both attach and count everything twice.
+    It carries libtttrack and exports its query API, so usage() reads the file it reports into."""
+    global _shim
+    if _shim is None:
+        import ctypes
+
+        loaded = ctypes.CDLL(None)
+        _shim = loaded if hasattr(loaded, "tt_track_shim_attach") else \
+            ctypes.CDLL(os.path.join(os.path.dirname(__file__), "libtttrack-ttmetal.so"))
+    return _shim
+
+
 def _library():
-    """The wheel's TT-Metal shim, which carries libtttrack and exports its C API: the same tracking
-    file as this process's reports when the shim is what reports them. With tt_track_stats's signature."""
+    """The shim, with tt_track_stats's signature."""
     global _lib
     if _lib is None:
         import ctypes
@@ -40,7 +54,7 @@ def _library():
                          ("dram_capacity", "l1_capacity", "leaked_bytes", "leaked_buffers")]
             _fields_ += [("types", TypeStats * len(TYPES)), ("kernel", TypeStats * len(CATEGORIES))]
 
-        lib = ctypes.CDLL(os.path.join(os.path.dirname(__file__), "libtttrack-ttmetal.so"))
+        lib = shim()
         lib.tt_track_stats.argtypes = [ctypes.c_uint32, ctypes.c_uint32, ctypes.c_uint32, ctypes.POINTER(QueryStats)]
         lib.tt_track_stats.restype = ctypes.c_int
         lib.QueryStats = QueryStats

@@ -8,7 +8,7 @@ _SHIM = "libtttrack-ttmetal.so"
 
 
 class _AttachAfter:
-    """ttnn's own loader, then the shim."""
+    """ttnn's own loader, then the shim; the finder leaves once ttnn has been loaded."""
 
     def __init__(self, loader):
         self._loader = loader
@@ -21,34 +21,40 @@ class _AttachAfter:
 
     def exec_module(self, module):
         self._loader.exec_module(module)
+        # Rebound, not changed in place: another thread may be walking the list.
+        sys.meta_path = [f for f in sys.meta_path if f is not _Finder]
         _attach()
 
 
 class _Finder:
-    """Finds nothing itself: hands ttnn's spec back with the loader wrapped, once."""
+    """Finds nothing itself: hands ttnn's spec back with the loader wrapped. It stays until ttnn is
+    loaded, since a program may only ask whether ttnn exists (importlib.util.find_spec) first."""
+
+    _looking = False
 
     @classmethod
     def find_spec(cls, name, path=None, target=None):
-        if name != "ttnn":
+        if name != "ttnn" or cls._looking:
             return None
-        sys.meta_path.remove(cls)
         import importlib.util
 
-        spec = importlib.util.find_spec(name)
+        cls._looking = True  # the lookup below comes through here again
+        try:
+            spec = importlib.util.find_spec(name)
+        finally:
+            cls._looking = False
         if spec is not None and spec.loader is not None:
             spec.loader = _AttachAfter(spec.loader)
         return spec
 
 
 def _attach():
-    import os
-
-    if _SHIM in os.environ.get("LD_PRELOAD", ""):
-        return  # already in, another way
+    """Attach the shim now that libtt_metal.so is in: the one already loaded (LD_PRELOAD, or by
+    tttrack.usage()), else the wheel's."""
     try:
-        import ctypes
+        from tttrack import shim
 
-        ctypes.CDLL(os.path.join(os.path.dirname(__file__), _SHIM))
+        shim().tt_track_shim_attach()
     except OSError as e:
         print(f"tt-track: cannot load the TT-Metal shim ({e}); not tracking", file=sys.stderr)
 
