@@ -44,6 +44,7 @@ check "a chip on no known card: one line from the shim" \
     test "$(grep -c '^tt-track shim: TT-Metal chip 0 is not tracked: no tt_track card at PCI address 0000:00:09.0' /tmp/ttnn.err)" -eq 1
 board=n150
 py threads
+py ring 131072
 check_one_call_per_event n150 1 1
 
 # The tttrack wheel, pip-installed into a venv that sees ttnn (a fresh one in the

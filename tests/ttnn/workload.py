@@ -6,6 +6,8 @@
                         process (allocations and stats of the chip's card) must equal
                         what ttnn's own graph capture recorded, byte for byte, and
                         nothing may be on any other card or chip
+  workload.py ring BYTES  with worker_l1_size leaving a kernel-config ring of BYTES, KERNEL is
+                        that ring, one entry per chip, through several programs
   workload.py on-card N|none
                         open chip 0, allocate: all of it must be on card N, chip 0
                         (none: counted nowhere)
@@ -115,15 +117,25 @@ def expected_places():
     return places
 
 
+def kernel_ring(device):
+    """What TT-Metal says each Tensix core reserves for program binaries, runtime arguments and CB
+    configuration: the L1 between the largest unreserved size and the allocator's L1 and L1_SMALL
+    banks (the kernel-config ring; 70,656 B by default, `worker_l1_size` moves it)."""
+    bank = lambda t: ttnn.get_memory_view(device, t).total_bytes_per_bank
+    return ttnn.get_max_worker_l1_unreserved_size() - bank(ttnn.BufferType.L1) - bank(ttnn.BufferType.L1_SMALL)
+
+
 class CaptureModel:
     """What ttnn's graph capture says is live on each chip of a mesh, replayed from its events:
     a buffer event names the mesh and places the buffer on every chip; a CB event names its chip;
-    freeing all CBs names the mesh (or a chip)."""
+    freeing all CBs names the mesh (or a chip). KERNEL: the kernel-config ring of every chip, from
+    the mesh's first buffer on (tt-track reports it then, and until the process exits)."""
 
     def __init__(self, mesh):
         self.mesh_id, self.chips = mesh.id(), list(mesh.get_device_ids())
         self.buffers = {}  # (type, address) -> size, on every chip
         self.cbs = {chip: [] for chip in self.chips}
+        self.ring, self.ring_live = kernel_ring(mesh), False
 
     def run(self, step):
         ttnn.graph.begin_graph_capture(ttnn.graph.RunMode.NORMAL)
@@ -139,6 +151,7 @@ class CaptureModel:
             device = int(p.get("device_id", self.mesh_id))
             if kind == "buffer_allocate":
                 self.buffers[(p["buffer_type"], p["address"])] = int(p["size"])
+                self.ring_live = True
             elif kind == "buffer_deallocate":
                 self.buffers.pop((p["buffer_type"], p["address"]), None)
             elif kind == "circular_buffer_allocate":
@@ -153,12 +166,13 @@ class CaptureModel:
         for (kind, _), size in self.buffers.items():
             seen[CAPTURE_TYPES[int(kind)]].append(size)
         seen["CB"] = list(self.cbs[chip])
+        seen["KERNEL"] = [self.ring] if self.ring_live else []
         return {t: sorted(v) for t, v in seen.items()}
 
 
 def checkpoint(model, places, what, system):
     everywhere = tracked_everywhere()
-    compared = [t for t in TYPES if t != "KERNEL"]  # graph capture has no binary sizes
+    compared = TYPES
     empty = {t: [] for t in TYPES}
     same = agree = True
     for chip in model.chips:
@@ -196,9 +210,8 @@ def compare(system, rows, cols):
     checkpoint(model, places, "L1 tensor", system)
     d = model.run(lambda: ttnn.add(b, b))
     checkpoint(model, places, "add (CBs placed)", system)
-    kernel = [tracked(*places[chip])["KERNEL"] for chip in model.chips]
-    report(all(k and min(k) > 0 for k in kernel), f"ttnn {system} add: program binaries tracked on every chip "
-           f"({sorted(set(sum(kernel, [])))} bytes)")
+    report(model.ring > 0 and all(tracked(*places[chip])["KERNEL"] == [model.ring] for chip in model.chips),
+           f"ttnn {system} add: KERNEL is each chip's kernel-config ring as TT-Metal reports it ({model.ring} B)")
     model.run(lambda: ttnn.from_device(d))
     model.run(lambda: ttnn.deallocate(a))
     model.run(lambda: ttnn.deallocate(c))
@@ -207,6 +220,24 @@ def compare(system, rows, cols):
     model.run(lambda: ttnn.deallocate(d))
     model.run(lambda: ttnn.close_mesh_device(device))
     checkpoint(model, places, "device closed", system)
+
+
+def ring_stays(reserve):
+    """KERNEL is the ring TT-Metal reserves, here `reserve` bytes (worker_l1_size set to leave them):
+    one entry per chip, the same after many programs, whatever the program cache holds."""
+    load_shim()
+    device = ttnn.open_device(device_id=0, worker_l1_size=ttnn.get_max_worker_l1_unreserved_size() - reserve)
+    ring = kernel_ring(device)
+    a = tile_tensor((1, 1, 32, 32), device)
+    seen = []
+    for op in (ttnn.add, ttnn.multiply, ttnn.subtract, ttnn.add, ttnn.multiply):
+        ttnn.deallocate(op(a, a))
+        seen.append(tracked()["KERNEL"])
+    report(ring == reserve and all(k == [ring] for k in seen),
+           f"ttnn: KERNEL is the {reserve} B kernel-config ring TT-Metal reports ({ring}), one entry through "
+           f"5 programs ({seen[0]} .. {seen[-1]})")
+    ttnn.deallocate(a)
+    ttnn.close_device(device)
 
 
 def on_card(card):
@@ -299,6 +330,8 @@ if __name__ == "__main__":
     mode = sys.argv[1]
     if mode == "compare":
         compare(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif mode == "ring":
+        ring_stays(int(sys.argv[2]))
     elif mode == "on-card":
         on_card(None if sys.argv[2] == "none" else int(sys.argv[2]))
     elif mode == "hooked":
@@ -312,4 +345,4 @@ if __name__ == "__main__":
     elif mode == "mesh-bench":
         bench(int(sys.argv[4]), int(sys.argv[2]), int(sys.argv[3]))
     else:
-        sys.exit(f"usage: {sys.argv[0]} compare SYSTEM ROWS COLS | on-card N | hooked N | hold | threads | bench N | mesh-bench ROWS COLS N")
+        sys.exit(f"usage: {sys.argv[0]} compare SYSTEM ROWS COLS | ring BYTES | on-card N | hooked N | hold | threads | bench N | mesh-bench ROWS COLS N")

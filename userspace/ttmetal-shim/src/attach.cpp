@@ -9,9 +9,7 @@
 // stack: libtt_metal.so's calls to GraphTracker::instance() are routed
 // through attach_this_thread() by rewriting its PLT entry. First on an empty
 // stack, so that push/pop pairs of others (ttnn's graph capture) stay
-// balanced and no one is iterating the stack while it changes. Its
-// calls to MeshWorkloadImpl::finalize_offsets are routed the same way, to see
-// program binaries with their final size.
+// balanced and no one is iterating the stack while it changes.
 #include <dlfcn.h>
 #include <tt_track.h>
 
@@ -66,11 +64,6 @@ void* instance_hook() {
     return metal->tracker();
 }
 
-void finalize_hook(void* workload, IDevice* mesh) {
-    metal->finalize_workload(workload, mesh);
-    processor->workload_finalized(workload, mesh);
-}
-
 void try_attach() {
     if (state.load(std::memory_order_acquire) != kWaiting) return;
     std::lock_guard<std::mutex> guard(attach_lock);
@@ -95,8 +88,6 @@ void try_attach() {
     attach_this_thread();
     if (!hook_plt(metal->path(), sym::kTrackerInstance, reinterpret_cast<void*>(instance_hook)))
         say("cannot follow GraphTracker into other threads; tracking the loading thread only");
-    if (!hook_plt(metal->path(), sym::kWorkloadFinalize, reinterpret_cast<void*>(finalize_hook)))
-        say("cannot see programs being finalized; program binaries are not tracked");
 }
 
 __attribute__((constructor)) void on_load() { try_attach(); }

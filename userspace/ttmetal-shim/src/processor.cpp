@@ -51,9 +51,19 @@ void TrackProcessor::track_allocate(const Buffer* buffer) {
     BufferInfo info;
     if (!first_call_for_event() || !metal_.buffer_info(buffer, info)) return;
     Batch batch;
+    uint64_t ring = 0;
     for (int chip : metal_.chip_ids(info.device))
-        if (auto w = placement_.of(chip)) batch.alloc(*w, info.type, 0, info.id, info.size);
+        if (auto w = placement_.of(chip)) {
+            batch.alloc(*w, info.type, 0, info.id, info.size);
+            if (ring_unreported(chip) && (ring = ring ? ring : metal_.kernel_ring_bytes(info.device)))
+                batch.alloc(*w, TT_TRACK_TYPE_KERNEL, TT_TRACK_KERNEL_APPLICATION, kRingId, ring);
+        }
     batch.send();
+}
+
+bool TrackProcessor::ring_unreported(int chip) {
+    std::lock_guard<std::mutex> guard(lock_);
+    return ring_reported_.insert(chip).second;
 }
 
 void TrackProcessor::track_deallocate(Buffer* buffer) {
@@ -95,25 +105,6 @@ void TrackProcessor::track_deallocate_cb(const IDevice* device) {
         }
         if (auto w = placement_.of(chip))
             for (uint64_t id : ids) batch.free(*w, TT_TRACK_TYPE_CB, id);
-    }
-    batch.send();
-}
-
-void TrackProcessor::workload_finalized(void* workload, const IDevice* mesh) {
-    uint64_t bytes = metal_.workload_config_bytes(workload);
-    if (bytes == 0) return;
-    // The binaries stay loaded while TT-Metal caches the workload (until the
-    // device closes or the process exits): reported once, with the workload's
-    // address as its id.
-    Batch batch;
-    for (int chip : metal_.chip_ids(mesh)) {
-        auto w = placement_.of(chip);
-        if (!w) continue;
-        {
-            std::lock_guard<std::mutex> guard(lock_);
-            if (!workloads_.emplace(chip, workload).second) continue;
-        }
-        batch.alloc(*w, TT_TRACK_TYPE_KERNEL, TT_TRACK_KERNEL_APPLICATION, reinterpret_cast<uintptr_t>(workload), bytes);
     }
     batch.send();
 }

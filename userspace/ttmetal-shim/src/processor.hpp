@@ -26,15 +26,13 @@ public:
                            const IDevice* device) override;
     void track_deallocate_cb(const IDevice* device) override;
 
-    // Program binaries: TT-Metal's track_program comes before a program is
-    // finalized (its size is still 0), so loads are taken from the mesh
-    // workload's finalize_offsets instead (attach.cpp routes it here).
-    void workload_finalized(void* workload, const IDevice* mesh);
-
 private:
     // TT-Metal may hand a thread's processors to its workers, so a thread can
     // hold this processor twice; each event is then reported once.
     bool first_call_for_event() const;
+    // True the first time for a chip (then its ring goes with this event).
+    bool ring_unreported(int chip);
+    static constexpr uint64_t kRingId = 0;  // the one KERNEL entry of a chip
 
     const TtMetal& metal_;
     Placement placement_;
@@ -42,8 +40,11 @@ private:
     std::mutex lock_;
     // CBs have no per-CB free, only "free all CBs on this device": the live ones, by chip.
     std::unordered_map<int, std::vector<uint64_t>> live_cbs_;
-    // Workloads already reported, by (chip, workload): finalize runs on every enqueue.
-    std::set<std::pair<int, const void*>> workloads_;
+    // KERNEL is the kernel-config ring each Tensix core reserves while the
+    // device is open (programs take turns in it; it does not grow with the
+    // program cache): reported once per chip, with its first buffer, until
+    // the process exits. The chips it was reported on:
+    std::set<int> ring_reported_;
 };
 
 }  // namespace tt_track_shim

@@ -85,9 +85,12 @@ constexpr const char* kBufferIsAllocated = "_ZNK2tt8tt_metal6Buffer12is_allocate
 constexpr const char* kMeshDeviceVtable = "_ZTVN2tt8tt_metal11distributed10MeshDeviceE";
 constexpr const char* kMeshDeviceId = "_ZNK2tt8tt_metal11distributed10MeshDevice2idEv";
 constexpr const char* kMeshDeviceGetDevices = "_ZNK2tt8tt_metal11distributed10MeshDevice11get_devicesEv";
-constexpr const char* kWorkloadFinalize =
-    "_ZN2tt8tt_metal11distributed16MeshWorkloadImpl16finalize_offsetsEPNS1_10MeshDeviceE";
-constexpr const char* kWorkloadConfigSizes = "_ZN2tt8tt_metal11distributed16MeshWorkloadImpl24get_program_config_sizesEv";
+// The kernel-config ring: from the HAL's KERNEL_CONFIG base (top of L1 minus
+// the largest unreserved size) to the L1 allocator's base.
+constexpr const char* kMaxWorkerL1Unreserved = "_ZN2tt8tt_metal3hal33get_max_worker_l1_unreserved_sizeEv";
+constexpr const char* kMeshL1SizePerCore = "_ZNK2tt8tt_metal11distributed10MeshDevice16l1_size_per_coreEv";
+constexpr const char* kMeshAllocator = "_ZNK2tt8tt_metal11distributed10MeshDevice9allocatorEv";
+constexpr const char* kAllocatorBase = "_ZNK2tt8tt_metal9Allocator23get_base_allocator_addrERKNS0_10HalMemTypeE";
 // The cluster: MetalContext (context 0) -> tt::Cluster -> UMD's ClusterDescriptor.
 constexpr const char* kContextExists =
     "_ZN2tt8tt_metal12MetalContext15instance_existsEN4ttsl10StrongTypeIiNS0_12ContextIdTagEEE";

@@ -91,8 +91,9 @@ bool TtMetal::resolve(void* h, std::string& why) {
            lookup(h, sym::kBufferUniqueId, buffer_unique_id_, why) &&
            lookup(h, sym::kBufferIsAllocated, buffer_is_allocated_, why) &&
            lookup(h, sym::kMeshDeviceGetDevices, mesh_get_devices_, why) &&
-           lookup(h, sym::kWorkloadFinalize, finalize_, why) &&
-           lookup(h, sym::kWorkloadConfigSizes, config_sizes_, why) &&
+           lookup(h, sym::kMaxWorkerL1Unreserved, max_worker_l1_unreserved_, why) &&
+           lookup(h, sym::kMeshL1SizePerCore, mesh_l1_size_per_core_, why) &&
+           lookup(h, sym::kMeshAllocator, mesh_allocator_, why) && lookup(h, sym::kAllocatorBase, allocator_base_, why) &&
            lookup(h, sym::kContextExists, context_exists_, why) && lookup(h, sym::kContextInstance, context_, why) &&
            lookup(h, sym::kContextCluster, context_cluster_, why) &&
            lookup(h, sym::kClusterDescriptor, cluster_descriptor_, why) &&
@@ -137,9 +138,14 @@ std::vector<int> TtMetal::chip_ids(const IDevice* device) const {
     return ids;
 }
 
-uint64_t TtMetal::workload_config_bytes(void* workload) const {
-    const std::vector<uint32_t>& sizes = config_sizes_(workload);
-    return sizes.empty() ? 0 : sizes[0];  // index 0: Tensix
+uint64_t TtMetal::kernel_ring_bytes(const IDevice* device) const {
+    if (device == nullptr || *reinterpret_cast<const void* const*>(device) != mesh_vptr_) return 0;
+    const void* allocator = *mesh_allocator_(device);
+    if (allocator == nullptr) return 0;
+    constexpr uint8_t kHalMemTypeL1 = 0;
+    uint64_t config_base = mesh_l1_size_per_core_(device) - uint64_t{max_worker_l1_unreserved_()};
+    uint64_t allocator_base = allocator_base_(allocator, &kHalMemTypeL1);
+    return allocator_base > config_base ? allocator_base - config_base : 0;
 }
 
 void* TtMetal::tracker() const { return instance_(); }

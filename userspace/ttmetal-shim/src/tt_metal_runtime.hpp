@@ -43,9 +43,10 @@ public:
     bool buffer_info(const Buffer* buffer, BufferInfo& out) const;
     // Chip ids a device stands for: itself, or every chip of a mesh.
     std::vector<int> chip_ids(const IDevice* device) const;
-    // The bytes a finalized mesh workload's kernel configuration (binaries,
-    // runtime arguments, CB configuration) takes on each Tensix core.
-    uint64_t workload_config_bytes(void* workload) const;
+    // The kernel-config ring each Tensix core of a mesh's chips reserves for
+    // program binaries, runtime arguments and CB configuration while the
+    // device is open (bytes per core; 0 if `device` is not a mesh).
+    uint64_t kernel_ring_bytes(const IDevice* device) const;
 
     // The cluster of the running MetalContext; false if there is none yet.
     bool cluster(ClusterView& out) const;
@@ -55,8 +56,6 @@ public:
     // The calling thread's processor stack, and a push onto it.
     const std::vector<std::shared_ptr<GraphProcessorSlots>>& thread_processors() const;
     void push_processor(const std::shared_ptr<GraphProcessorSlots>& processor) const;
-    // MeshWorkloadImpl::finalize_offsets(MeshDevice*): where programs get their final size.
-    void finalize_workload(void* workload, IDevice* mesh) const { finalize_(workload, mesh); }
 
 private:
     bool resolve(void* handle, std::string& why);
@@ -73,8 +72,10 @@ private:
     bool (*buffer_is_allocated_)(const Buffer*) = nullptr;
     const void* mesh_vptr_ = nullptr;
     std::vector<const IDevice*> (*mesh_get_devices_)(const IDevice*) = nullptr;
-    void (*finalize_)(void*, IDevice*) = nullptr;
-    const std::vector<uint32_t>& (*config_sizes_)(void*) = nullptr;  // per programmable core type
+    uint32_t (*max_worker_l1_unreserved_)() = nullptr;
+    uint32_t (*mesh_l1_size_per_core_)(const IDevice*) = nullptr;
+    void* const* (*mesh_allocator_)(const IDevice*) = nullptr;  // a const std::unique_ptr<Allocator>&
+    uint64_t (*allocator_base_)(const void*, const uint8_t*) = nullptr;  // HalMemType by reference
     // StrongType<int, ContextIdTag> is passed as an int.
     bool (*context_exists_)(int) = nullptr;
     void* (*context_)(int) = nullptr;
