@@ -6,8 +6,8 @@
 #                                  the /proc files before and after
 #   scripts/qemu-test.sh --bench   the benchmarks (BENCHMARKS.md), in one VM run
 #   scripts/qemu-test.sh --ttnn    only the ttnn part of the suite (tests/guest/ttnn.sh)
-#   scripts/qemu-test.sh --topology t3k|galaxy [--bench]
-#                                  a T3K (4 cards, 2x4 mesh) or a 6U Galaxy (32 cards
+#   scripts/qemu-test.sh --topology n150|t3k|galaxy [--bench]
+#                                  one n150, a T3K (4 cards, 2x4 mesh) or a 6U Galaxy (32 cards
 #                                  on four PCI segments, 4x8 mesh): real ttnn opens the
 #                                  whole mesh (tests/guest/topology.sh); --bench adds
 #                                  the mesh allocation benchmark (BENCHMARKS.md)
@@ -32,14 +32,14 @@ case "${1:-}" in
     --ttnn) mode=ttnn ;;
     --dkms) mode=dkms ;;
     --topology) mode=topology
-        case "${2:-}" in t3k) system=t3k:2:4 ;; galaxy) system=galaxy:4:8 ;;
-            *) echo "$0: --topology t3k|galaxy [--bench]" >&2; exit 2 ;; esac
+        case "${2:-}" in n150) system=n150:1:1 ;; t3k) system=t3k:2:4 ;; galaxy) system=galaxy:4:8 ;;
+            *) echo "$0: --topology n150|t3k|galaxy [--bench]" >&2; exit 2 ;; esac
         [ "${3:-}" = --bench ] && topology_bench=1 ;;
     --debug) variant=debug ;;
     --soak|--fuzz) mode=long variant=debug long=${1#--} minutes=${2:?minutes}
         [[ "$minutes" =~ ^[1-9][0-9]*$ ]] || { echo "$0: minutes must be a positive number" >&2; exit 2; } ;;
     "") ;;
-    *) echo "usage: $0 [--demo|--bench|--ttnn|--topology t3k|galaxy|--dkms|--debug|--soak MINUTES|--fuzz MINUTES]" >&2
+    *) echo "usage: $0 [--demo|--bench|--ttnn|--topology n150|t3k|galaxy|--dkms|--debug|--soak MINUTES|--fuzz MINUTES]" >&2
         exit 2 ;;
 esac
 TIMEOUT=${TT_TRACK_VM_TIMEOUT:-$(( ${minutes:-0} * 180 + 1800 ))}
