@@ -98,8 +98,10 @@ bool Placement::build() {
                 unplaced_why_[chips[n]] = why;
             else if (n >= TT_TRACK_MAX_CHIPS)
                 unplaced_why_[chips[n]] = "more chips behind one card than tt_track counts";
-            else
+            else {
                 placed_[chips[n]] = {card->second, static_cast<uint32_t>(n)};
+                used_[chips[n]];  // not yet used
+            }
         }
     }
     return true;
@@ -122,6 +124,12 @@ std::optional<Where> Placement::of(int chip_id) {
     auto why = unplaced_why_.find(chip_id);
     unplaced(chip_id, why == unplaced_why_.end() ? "not in UMD's cluster descriptor" : why->second);
     return std::nullopt;
+}
+
+bool Placement::first_use(int chip_id) {
+    auto it = used_.find(chip_id);  // only after of() placed the chip: the map is built
+    return it != used_.end() && !it->second.load(std::memory_order_relaxed) &&
+           !it->second.exchange(true, std::memory_order_relaxed);
 }
 
 void Placement::unplaced(int chip_id, const std::string& why) {

@@ -27,6 +27,8 @@ public:
     // Where TT-Metal's chip `chip_id` (IDevice::id()) is; nullopt for a chip
     // that cannot be placed, said once on stderr and then not reported.
     std::optional<Where> of(int chip_id);
+    // True once per placed chip, for what a chip reports once. No lock.
+    bool first_use(int chip_id);
 
 private:
     // Reads the cluster once (the first event comes with the device open).
@@ -39,6 +41,7 @@ private:
     std::atomic<bool> built_{false};
     std::mutex lock_;  // building and the unplaced set; never on the placed path
     std::unordered_map<int, Where> placed_;  // immutable once built_
+    std::unordered_map<int, std::atomic<bool>> used_;  // its keys too: placed_'s
     std::unordered_map<int, std::string> unplaced_why_;
     std::set<int> told_;  // chip ids said once; -1: the cluster could not be read
 };

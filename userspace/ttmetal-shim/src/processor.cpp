@@ -51,19 +51,16 @@ void TrackProcessor::track_allocate(const Buffer* buffer) {
     BufferInfo info;
     if (!first_call_for_event() || !metal_.buffer_info(buffer, info)) return;
     Batch batch;
-    uint64_t ring = 0;
+    std::vector<Where> first;  // chips seen for the first time: their ring goes along
     for (int chip : metal_.chip_ids(info.device))
         if (auto w = placement_.of(chip)) {
             batch.alloc(*w, info.type, 0, info.id, info.size);
-            if (ring_unreported(chip) && (ring = ring ? ring : metal_.kernel_ring_bytes(info.device)))
-                batch.alloc(*w, TT_TRACK_TYPE_KERNEL, TT_TRACK_KERNEL_APPLICATION, kRingId, ring);
+            if (placement_.first_use(chip)) first.push_back(*w);
         }
+    if (!first.empty())
+        if (uint64_t ring = metal_.kernel_ring_bytes(info.device))
+            for (Where w : first) batch.alloc(w, TT_TRACK_TYPE_KERNEL, TT_TRACK_KERNEL_APPLICATION, kRingId, ring);
     batch.send();
-}
-
-bool TrackProcessor::ring_unreported(int chip) {
-    std::lock_guard<std::mutex> guard(lock_);
-    return ring_reported_.insert(chip).second;
 }
 
 void TrackProcessor::track_deallocate(Buffer* buffer) {

@@ -6,9 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <mutex>
-#include <set>
 #include <unordered_map>
-#include <utility>
 #include <vector>
 
 #include "placement.hpp"
@@ -30,9 +28,11 @@ private:
     // TT-Metal may hand a thread's processors to its workers, so a thread can
     // hold this processor twice; each event is then reported once.
     bool first_call_for_event() const;
-    // True the first time for a chip (then its ring goes with this event).
-    bool ring_unreported(int chip);
-    static constexpr uint64_t kRingId = 0;  // the one KERNEL entry of a chip
+    // KERNEL is the kernel-config ring each Tensix core reserves while the
+    // device is open (programs take turns in it; it does not grow with the
+    // program cache): reported once per chip, with its first buffer, until
+    // the process exits, as this id.
+    static constexpr uint64_t kRingId = 0;
 
     const TtMetal& metal_;
     Placement placement_;
@@ -40,11 +40,6 @@ private:
     std::mutex lock_;
     // CBs have no per-CB free, only "free all CBs on this device": the live ones, by chip.
     std::unordered_map<int, std::vector<uint64_t>> live_cbs_;
-    // KERNEL is the kernel-config ring each Tensix core reserves while the
-    // device is open (programs take turns in it; it does not grow with the
-    // program cache): reported once per chip, with its first buffer, until
-    // the process exits. The chips it was reported on:
-    std::set<int> ring_reported_;
 };
 
 }  // namespace tt_track_shim
