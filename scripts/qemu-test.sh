@@ -4,7 +4,9 @@
 #   scripts/qemu-test.sh           the test suite; exit status 0 only if all passed
 #   scripts/qemu-test.sh --demo    the main job, shown: a live workload, a SIGKILL,
 #                                  the /proc files before and after
-#   scripts/qemu-test.sh --bench   the benchmarks (BENCHMARKS.md), in one VM run
+#   scripts/qemu-test.sh --bench [BOOTS]
+#                                  the benchmarks (BENCHMARKS.md) in BOOTS VM boots (5),
+#                                  then their table: per-boot figures, median (min-max)
 #   scripts/qemu-test.sh --ttnn    only the ttnn part of the suite (tests/guest/ttnn.sh)
 #   scripts/qemu-test.sh --topology n150|t3k|galaxy [--bench]
 #                                  one n150, a T3K (4 cards, 2x4 mesh) or a 6U Galaxy (32 cards
@@ -28,7 +30,8 @@ mode=suite
 variant=base
 case "${1:-}" in
     --demo) mode=demo ;;
-    --bench) mode=bench ;;
+    --bench) mode=bench boots=${2:-5}
+        [[ "$boots" =~ ^[1-9][0-9]*$ ]] || { echo "$0: BOOTS must be a positive number" >&2; exit 2; } ;;
     --ttnn) mode=ttnn ;;
     --dkms) mode=dkms ;;
     --topology) mode=topology
@@ -108,11 +111,6 @@ static=(--target x86_64-unknown-linux-gnu -p tt-smi -p tt-track-bench)
 export RUSTFLAGS="-C target-feature=+crt-static"
 cargo build --quiet --release "${static[@]}" 2>/dev/null
 cp target/x86_64-unknown-linux-gnu/release/{tt-smi,tt-track-bench} "$root/tests/"
-if [ "$mode" = bench ]; then
-    bench=$(cargo bench --no-run --message-format=json --target x86_64-unknown-linux-gnu -p tt-track-bench \
-        2>/dev/null | grep -o '"executable":"[^"]*/report-[^"]*"' | cut -d'"' -f4)
-    cp "$bench" "$root/tests/report-bench"
-fi
 unset RUSTFLAGS
 cp tests/guest/{lib.sh,suite.sh,ttnn.sh,topology.sh,demo.sh,bench.sh,long.sh,dkms.sh} "$root/tests/"
 install -m 755 tests/guest/init "$root/init"
@@ -121,11 +119,11 @@ install -m 755 tests/guest/init "$root/init"
 # KVM only when it really works (see docs: nested KVM here stalls); TCG otherwise.
 # TCG runs both vCPUs on one host thread: with one thread per vCPU, a vCPU
 # could run code the other was patching (the stock kernel's static keys; seen
-# once as an int3 Oops in sched_clock_cpu during boot). TT_TRACK_MTTCG=1 opts in.
+# once as an int3 Oops in sched_clock_cpu during boot). TT_TRACK_MTTCG=1 opts in;
+# the benchmarks need it, as two processes must really run at once.
 accel=tcg,thread=single
-[ "${TT_TRACK_MTTCG:-0}" = 1 ] && accel=tcg,thread=multi
+if [ "${TT_TRACK_MTTCG:-0}" = 1 ] || [ "$mode" = bench ]; then accel=tcg,thread=multi; fi
 if [ "${TT_TRACK_KVM:-0}" = 1 ] && [ -w /dev/kvm ]; then accel=kvm; fi
-log=$WORK/console.log
 # Three cards for the real tt-kmd (tests/ttcard makes them read as such, see
 # shared/docs/real-ttkmd-facts.md): two Wormholes, NVMe controllers with a
 # 32 MiB persistent memory region as BAR4, at 00:05.0 and 00:06.0, and a
@@ -169,28 +167,44 @@ if [ "$mode" = topology ]; then
     done
     cmdline="ttwormhole=$(echo $addresses | tr ' ' ,) ttsystem=$system ttbench=${topology_bench:-0}"
 fi
-echo "vm: booting the $variant kernel ($accel, 2 vCPUs, ${#cards[@]} card arguments, ${#spares[@]} spare ones)" >&2
-set +e
-timeout "$TIMEOUT" qemu-system-x86_64 -machine q35 -accel $accel -cpu max -smp 2 -m 3G \
-    -kernel "$IMAGE" -initrd "$WORK/initramfs.gz" \
-    -append "console=ttyS0 panic=-1 oops=panic loglevel=5 ttmode=$mode ttvariant=$variant ttlong=${long:-} ttminutes=${minutes:-0} ttvenv=$VENV $cmdline" \
-    "${cards[@]}" "${spares[@]}" \
-    -fsdev local,id=hostfs,path=/,security_model=none,readonly=on,multidevs=remap \
-    -device virtio-9p-pci,fsdev=hostfs,mount_tag=host,bus=pcie.0 \
-    -nographic -no-reboot -monitor none -serial stdio </dev/null | tee "$log"
-qemu_status=${PIPESTATUS[0]}
-set -e
-
-passed=$(grep -c '^PASS ' "$log" || true)
-failed=$(grep -c '^FAIL ' "$log" || true)
-problems=0
-if ! grep -q '^TT-TRACK-GUEST-DONE' "$log"; then
-    echo "vm: the guest did not finish (qemu status $qemu_status)"; problems=1
+# One boot; its console log in $log.
+boot() {
+    echo "vm: booting the $variant kernel ($accel, 2 vCPUs, ${#cards[@]} card arguments, ${#spares[@]} spare ones)" >&2
+    set +e
+    timeout "$TIMEOUT" qemu-system-x86_64 -machine q35 -accel $accel -cpu max -smp 2 -m 3G \
+        -kernel "$IMAGE" -initrd "$WORK/initramfs.gz" \
+        -append "console=ttyS0 panic=-1 oops=panic loglevel=5 ttmode=$mode ttvariant=$variant ttlong=${long:-} ttminutes=${minutes:-0} ttvenv=$VENV $cmdline" \
+        "${cards[@]}" "${spares[@]}" \
+        -fsdev local,id=hostfs,path=/,security_model=none,readonly=on,multidevs=remap \
+        -device virtio-9p-pci,fsdev=hostfs,mount_tag=host,bus=pcie.0 \
+        -nographic -no-reboot -monitor none -serial stdio </dev/null | tee "$log"
+    set -e
+}
+logs=()
+for n in $(seq 1 "${boots:-1}"); do
+    log=$WORK/console-$n.log
+    boot
+    logs+=("$log")
+done
+if [ "$mode" = bench ]; then
+    kept=$TT_TRACK_CACHE/bench/$(date +%Y%m%d-%H%M%S)
+    mkdir -p "$kept" && cp "${logs[@]}" "$kept/"
+    echo "bench: ${#logs[@]} boots, logs in $kept"
+    python3 scripts/bench-table.py "$kept"/console-*.log
 fi
+
+passed=$(cat "${logs[@]}" | grep -c '^PASS ' || true)
+failed=$(cat "${logs[@]}" | grep -c '^FAIL ' || true)
+problems=0
+for log in "${logs[@]}"; do
+    if ! grep -q '^TT-TRACK-GUEST-DONE' "$log"; then
+        echo "vm: the guest did not finish ($log)"; problems=1
+    fi
+done
 kernel_problems='WARNING:|BUG:|Oops|Call Trace|possible (circular|recursive) locking|inconsistent lock state'
 kernel_problems+='|DEBUG_LOCKS_WARN_ON|UBSAN:|KASAN:|kernel panic'
-if grep -nE "$kernel_problems" "$log"; then
+if grep -nE "$kernel_problems" "${logs[@]}"; then
     echo "vm: kernel problem reported in the console log (lines above)"; problems=1
 fi
 echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ] && [ "$problems" -eq 0 ] && { [ "$mode" = demo ] || [ "$passed" -gt 0 ]; }
+[ "$failed" -eq 0 ] && [ "$problems" -eq 0 ] && { [ "$mode" = demo ] || [ "$mode" = bench ] || [ "$passed" -gt 0 ]; }

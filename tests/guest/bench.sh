@@ -1,20 +1,23 @@
-# The benchmarks, all in one VM run so their ratios hold (see BENCHMARKS.md).
+# The benchmarks, all in one VM boot so their ratios hold (see BENCHMARKS.md).
+# Every figure is one `bench NAME VALUE` line; scripts/bench-table.py makes
+# the table from several boots.
 . ./lib.sh
 load_ttkmd && load_tt_track
-echo "==== criterion (report path)"
-CRITERION_HOME=/tmp/criterion ./report-bench --bench --noplot --warm-up-time 1 --measurement-time 4 2>&1 |
-    grep -E '^report/|time:'
-echo "==== CPU per event"
-./tt-track-bench cpu
-echo "==== two processes"
-./tt-track-bench scaling
-echo "==== kernel memory per entry"
-./tt-track-bench slab
-echo "==== ttnn: what the TT-Metal shim adds per allocation event"
+mkdir -p /tmp/bench-tmpfs && mount -t tmpfs bench /tmp/bench-tmpfs
+./tt-track-bench report /tmp/bench-tmpfs || fail "tt-track-bench report" "exit status $?"
+umount /tmp/bench-tmpfs
+# What the TT-Metal shim adds per ttnn allocation event: alternating rounds
+# of the same program without the shim and with it.
 if mount_host; then
-    for round in 1 2 3; do
-        echo "without shim: $(in_host env TT_TRACK_SHIM= $venv/bin/python /tmp/workload.py bench 2000 2>/dev/null)"
-        echo "with shim:    $(in_host $venv/bin/python /tmp/workload.py bench 2000 2>/dev/null)"
+    describe n150 n150 --ordinals 0
+    for round in 1 2 3 4 5; do
+        for shim in without with; do
+            preload=/tmp/libtttrack-ttmetal.so
+            [ $shim = with ] || preload=
+            us=$(in_host env TT_TRACK_SHIM=$preload $venv/bin/python /tmp/workload.py bench 1000 2>/dev/null |
+                sed -n 's/^BENCH \([0-9.]*\) us.*/\1/p')
+            echo "bench ttnn_event_${shim}_shim_us ${us:-nan}"
+        done
     done
     unmount_host
 fi

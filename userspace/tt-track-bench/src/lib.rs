@@ -1,41 +1,92 @@
-//! Shared pieces of the benchmarks: the no-op ioctl floor, prefilling a
-//! tracking file, and the socket-server baseline (the seed design tt-track
-//! replaces: each event a fixed 112-byte message over a Unix stream socket to
-//! a separate server process that keeps a hash map).
+//! Shared pieces of the benchmarks: a raw tracking file (the floor and the
+//! release measurement), timing, prefilling, and the socket-server baseline
+//! (the seed design tt-track replaces: each event a fixed 112-byte message
+//! over a Unix stream socket to a separate server process that keeps a hash
+//! map).
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
-use tttrack::{track_alloc, MemType};
+use std::time::Instant;
+use tt_track_abi as abi;
 
-/// An open tracking file used only for the floor: an ioctl the module rejects
-/// at once (unknown command), i.e. the syscall and dispatch cost alone.
-pub struct Floor(i32);
+/// A tracking file of its own, opened without libtttrack.
+pub struct RawFile(i32);
 
-impl Floor {
-    pub fn open() -> Floor {
-        let path = tt_track_abi::TT_TRACK_DEVICE_PATH.as_ptr().cast();
+impl RawFile {
+    pub fn open() -> RawFile {
+        let path = abi::TT_TRACK_DEVICE_PATH.as_ptr().cast();
         // SAFETY: NUL-terminated path from the ABI header.
         let fd = unsafe { libc::open(path, libc::O_RDWR | libc::O_CLOEXEC) };
         assert!(fd >= 0, "cannot open /dev/tenstorrent-track: is tt_track.ko loaded?");
-        Floor(fd)
+        RawFile(fd)
     }
 
+    /// The floor: an ioctl the module rejects at once (unknown command), i.e.
+    /// the syscall, fd lookup and dispatch alone.
     #[inline]
     pub fn noop(&self) {
-        let cmd = ((tt_track_abi::TT_TRACK_IOCTL_MAGIC as u64) << 8) | 0x7f; // _IO(0xFA, 0x7f)
-                                                                             // SAFETY: an unknown command; the kernel reads nothing.
+        let cmd = ((abi::TT_TRACK_IOCTL_MAGIC as u64) << 8) | 0x7f; // _IO(0xFA, 0x7f)
+                                                                    // SAFETY: an unknown command; the kernel reads nothing.
         unsafe { libc::ioctl(self.0, cmd as _, 0usize) };
+    }
+
+    /// One DRAM buffer on chip 0 of `device`, through the raw ALLOC ioctl.
+    pub fn alloc(&self, device: u32, buffer_id: u64, size: u64) {
+        let mut req = abi::tt_track_alloc {
+            argsz: std::mem::size_of::<abi::tt_track_alloc>() as u32,
+            device,
+            type_: abi::TT_TRACK_TYPE_DRAM,
+            buffer_id,
+            size,
+            ..Default::default()
+        };
+        // SAFETY: ALLOC reads `size_of::<tt_track_alloc>()` bytes of `req`.
+        let rc = unsafe { libc::ioctl(self.0, abi::TT_TRACK_ALLOC as _, &mut req) };
+        assert_eq!(rc, 0, "ALLOC: {}", std::io::Error::last_os_error());
+    }
+
+    /// Frees what `alloc` made.
+    pub fn free(&self, device: u32, buffer_id: u64) {
+        let mut req = abi::tt_track_free {
+            argsz: std::mem::size_of::<abi::tt_track_free>() as u32,
+            device,
+            type_: abi::TT_TRACK_TYPE_DRAM,
+            buffer_id,
+            ..Default::default()
+        };
+        // SAFETY: FREE reads `size_of::<tt_track_free>()` bytes of `req`.
+        let rc = unsafe { libc::ioctl(self.0, abi::TT_TRACK_FREE as _, &mut req) };
+        assert_eq!(rc, 0, "FREE: {}", std::io::Error::last_os_error());
+    }
+
+    /// Closes the file: the module releases everything it holds.
+    pub fn close(self) {
+        // SAFETY: our own descriptor, closed once.
+        unsafe { libc::close(self.0) };
     }
 }
 
 /// Ids from this base up are free for the measured pairs.
 pub const PAIR_ID_BASE: u64 = 1 << 40;
 
-/// Puts `n` live DRAM entries in this process's tracking file (ids from `start`).
-pub fn prefill(device: u32, start: u64, n: u64) {
-    for id in start..start + n {
-        track_alloc(device, 0, MemType::Dram, id, 4096).expect("prefill");
+/// Nanoseconds per iteration of `f` over `n` iterations, wall clock.
+pub fn ns_per(n: u64, mut f: impl FnMut(u64)) -> f64 {
+    let start = Instant::now();
+    for i in 0..n {
+        f(i);
+    }
+    start.elapsed().as_nanos() as f64 / n as f64
+}
+
+/// The median of some measurements.
+pub fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
     }
 }
 
