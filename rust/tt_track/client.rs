@@ -4,11 +4,12 @@
 
 use crate::abi::{
     tt_track_op, tt_track_type_stats, AllocRequest, Category, Chip, FreeRequest, Kind, Op, KERNEL_CATEGORIES,
-    TYPE_COUNT,
+    TT_TRACK_OP_ALLOC, TYPE_COUNT,
 };
 use crate::device::Device;
 use crate::registry::Registry;
 use crate::sys::{self, task::EscapedComm, task::Pid, task::COMM_LEN};
+use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use kernel::prelude::*;
 use kernel::rbtree::{RBTree, RBTreeNodeReservation};
 use kernel::sync::{Arc, Mutex};
@@ -118,23 +119,51 @@ impl Usage {
 /// stream then costs no kmalloc, kfree or memcg charge per event.
 const SPARE_NODES: usize = 32;
 
+type Node = RBTreeNodeReservation<Key, Entry>;
+
+/// Nodes allocated outside the lock (or left over): freed on drop.
+#[derive(Default)]
+struct Spares([Option<Node>; SPARE_NODES]);
+
 /// Everything guarded by the file's lock.
 pub(crate) struct Tables {
     entries: RBTree<Key, Entry>,
-    spare: [Option<RBTreeNodeReservation<Key, Entry>>; SPARE_NODES],
-    spare_len: usize,
+    spare: Pool,
     /// Never shrinks while the file is open (bounded by devices x chips);
     /// entries refer to it by index.
     usage: KVec<Usage>,
+    /// The slot the last ALLOC used: a stream of events on one chip finds
+    /// it without a scan.
+    last_usage: usize,
     live: u64,
 }
 
-impl Tables {
-    fn put_spare(&mut self, node: RBTreeNodeReservation<Key, Entry>) {
-        if self.spare_len < SPARE_NODES {
-            self.spare[self.spare_len] = Some(node);
-            self.spare_len += 1;
+/// Freed nodes kept for the next allocations.
+struct Pool {
+    nodes: [Option<Node>; SPARE_NODES],
+    len: usize,
+}
+
+impl Pool {
+    /// Keeps `node` for a later allocation; one beyond the pool's room is
+    /// returned, for the caller to free (after unlocking where it can).
+    fn put(&mut self, node: Node) -> Option<Node> {
+        if self.len < SPARE_NODES {
+            self.nodes[self.len] = Some(node);
+            self.len += 1;
+            return None;
         }
+        Some(node)
+    }
+
+    fn take(&mut self) -> Option<Node> {
+        self.len = self.len.checked_sub(1)?;
+        self.nodes[self.len].take()
+    }
+
+    fn clear(&mut self) {
+        self.len = 0;
+        self.nodes.iter_mut().for_each(|n| drop(n.take()));
     }
 }
 
@@ -145,6 +174,9 @@ pub(crate) struct Client {
     comm: [u8; COMM_LEN],
     #[pin]
     tables: Mutex<Tables>,
+    /// The spare pool's size as of the last unlock: how many nodes to allocate before
+    /// taking the lock, so that memory reclaim never runs with it held.
+    spare_hint: AtomicUsize,
 }
 
 /// Who a file belongs to, as the reader of a /proc file may see it.
@@ -167,11 +199,12 @@ impl Client {
                 comm: sys::task::current_comm(),
                 tables <- new_mutex!(Tables {
                     entries: RBTree::new(),
-                    spare: [const { None }; SPARE_NODES],
-                    spare_len: 0,
+                    spare: Pool { nodes: [const { None }; SPARE_NODES], len: 0 },
                     usage: KVec::new(),
+                    last_usage: 0,
                     live: 0,
                 }),
+                spare_hint: AtomicUsize::new(0),
             }),
             // Charged to the opener's memory cgroup, like everything the file holds.
             sys::gfp_account_mayfail(),
@@ -191,17 +224,29 @@ impl Client {
     }
 
     pub(crate) fn alloc(&self, registry: &Registry, req: &AllocRequest) -> Result {
-        Self::alloc_in(registry, &mut self.tables.lock(), req)
+        let mut nodes = self.nodes_for(1);
+        let mut tables = self.tables.lock();
+        let extra = self.stock(&mut tables, &mut nodes);
+        let result = Self::alloc_in(registry, &mut tables, req);
+        self.unlock(tables);
+        drop(extra);
+        result
     }
 
     pub(crate) fn free(&self, registry: &Registry, req: &FreeRequest) -> Result {
-        Self::free_in(registry, &mut self.tables.lock(), req)
+        let mut tables = self.tables.lock();
+        let result = Self::free_in(registry, &mut tables, req);
+        self.unlock(tables);
+        result
     }
 
     /// A BATCH's operations, in order, under one hold of the lock (at most
     /// `BATCH_MAX_OPS`): each one's result in it; returns how many succeeded.
     pub(crate) fn batch(&self, registry: &Registry, ops: &mut [tt_track_op]) -> u32 {
+        let allocs = ops.iter().filter(|op| op.op == TT_TRACK_OP_ALLOC).count();
+        let mut nodes = self.nodes_for(allocs);
         let mut tables = self.tables.lock();
+        let extra = self.stock(&mut tables, &mut nodes);
         let mut done = 0;
         for raw in ops {
             let result = match Op::parse(raw) {
@@ -217,7 +262,35 @@ impl Client {
                 Err(e) => e.to_errno(),
             };
         }
+        self.unlock(tables);
+        drop(extra);
         done
+    }
+
+    /// Nodes for `allocs` allocations beyond what the spare list seems to
+    /// hold, allocated before the lock is taken. Best effort: a shortfall is
+    /// made up under the lock, where a failure is reported per operation.
+    fn nodes_for(&self, allocs: usize) -> Spares {
+        let mut nodes = Spares::default();
+        let missing = allocs.min(SPARE_NODES).saturating_sub(self.spare_hint.load(Relaxed));
+        for slot in nodes.0.iter_mut().take(missing) {
+            *slot = Node::new(sys::gfp_account_mayfail()).ok();
+        }
+        nodes
+    }
+
+    /// Moves `nodes` into the spare list; returns those that did not fit (a
+    /// concurrent call filled it), to be freed after unlocking.
+    fn stock(&self, tables: &mut Tables, nodes: &mut Spares) -> Spares {
+        let mut extra = Spares::default();
+        for (node, out) in nodes.0.iter_mut().filter_map(Option::take).zip(extra.0.iter_mut()) {
+            *out = tables.spare.put(node);
+        }
+        extra
+    }
+
+    fn unlock(&self, tables: kernel::sync::MutexGuard<'_, Tables>) {
+        self.spare_hint.store(tables.spare.len, Relaxed);
     }
 
     fn alloc_in(registry: &Registry, tables: &mut Tables, req: &AllocRequest) -> Result {
@@ -235,23 +308,16 @@ impl Client {
         let rbtree::Entry::Vacant(vacant) = tables.entries.entry(key) else {
             return Err(EEXIST);
         };
-        // A new node is charged to the caller's memory cgroup (ENOMEM at its
-        // limit). The mutex may be held across this allocation.
-        let node = match tables.spare_len.checked_sub(1) {
-            Some(i) => {
-                tables.spare_len = i;
-                tables.spare[i].take()
-            }
-            None => None,
-        };
-        let node = match node {
+        // Usually a spare (see `nodes_for`); else a new node, charged to the
+        // caller's memory cgroup (ENOMEM at its limit), with the lock held.
+        let node = match tables.spare.take() {
             Some(n) => n,
-            None => RBTreeNodeReservation::new(sys::gfp_account_mayfail())?,
+            None => Node::new(sys::gfp_account_mayfail())?,
         };
         // The device total is the last check: past it nothing can fail.
         if let Err(e) = u.device.try_add(t.chip, t.kind, req.category, req.size) {
             drop(vacant);
-            tables.put_spare(node);
+            drop(tables.spare.put(node)); // room: it came from the list or the list was empty
             return Err(e);
         }
         vacant.insert(entry, node);
@@ -277,7 +343,9 @@ impl Client {
         let found = tables.entries.find_mut(&key).ok_or(ENOENT)?;
         let entry = *found.get();
         let node = found.remove_node();
-        tables.put_spare(node.into_reservation());
+        // A node beyond the spare list's room is freed here, under the lock:
+        // rare (more than SPARE_NODES frees in a row), and kfree does not sleep.
+        drop(tables.spare.put(node.into_reservation()));
         tables.live -= 1;
         let u = &mut tables.usage[usize::from(entry.usage)];
         let k = t.kind.index();
@@ -308,8 +376,14 @@ impl Client {
     /// The usage slot for (device, chip), created on first use. Only a miss
     /// looks at the device registry; the hot path stays on this file's lock.
     fn usage_index(registry: &Registry, tables: &mut Tables, ordinal: u32, chip: Chip) -> Result<u16> {
-        let found = tables.usage.iter().position(|u| u.chip == chip && u.device.ordinal() == Some(ordinal));
+        let is = |u: &Usage| u.chip == chip && u.device.ordinal() == Some(ordinal);
+        let last = tables.last_usage;
+        let found = match tables.usage.get(last) {
+            Some(u) if is(u) => Some(last),
+            _ => tables.usage.iter().position(is),
+        };
         if let Some(i) = found {
+            tables.last_usage = i;
             // Indices below `usage.len()`, which is kept below 2^16 here.
             return Ok(i as u16);
         }
@@ -330,8 +404,7 @@ impl Client {
         let (mut entries, usage) = {
             let mut tables = self.tables.lock();
             tables.live = 0;
-            tables.spare_len = 0;
-            tables.spare.iter_mut().for_each(|s| drop(s.take()));
+            tables.spare.clear();
             (core::mem::replace(&mut tables.entries, RBTree::new()), core::mem::replace(&mut tables.usage, KVec::new()))
         };
         for u in usage.iter() {
@@ -342,8 +415,10 @@ impl Client {
                 let (bytes, buffers) = (u.kernel_bytes[c.index()], u.kernel_buffers[c.index()]);
                 u.device.sub(u.chip, Kind::KERNEL, Some(c), bytes, buffers);
             }
-            let bytes = u64::try_from(u.live_bytes()).unwrap_or(u64::MAX);
-            u.device.add_leak(u.chip, bytes, u.live_buffers());
+            if u.live_buffers() != 0 {
+                let bytes = u64::try_from(u.live_bytes()).unwrap_or(u64::MAX);
+                u.device.add_leak(u.chip, bytes, u.live_buffers());
+            }
         }
         self.warn_leaks(&usage);
         for u in usage.iter() {
@@ -362,29 +437,33 @@ impl Client {
         }
     }
 
-    /// One warning per device that had live entries, with exact sums.
+    /// One warning per device that had live entries, with exact sums: the
+    /// slots sorted by device, then one pass (O(slots log slots)).
     fn warn_leaks(&self, usage: &KVec<Usage>) {
-        for (i, u) in usage.iter().enumerate() {
-            if usage[..i].iter().any(|p| Arc::ptr_eq(&p.device, &u.device)) {
-                continue; // this device was reported with its first chip
-            }
-            let same = usage.iter().filter(|p| Arc::ptr_eq(&p.device, &u.device));
-            let (bytes, buffers) =
-                same.fold((0u128, 0u128), |(b, n), p| (b + p.live_bytes(), n + u128::from(p.live_buffers())));
-            if buffers == 0 {
-                continue;
-            }
-            let (warn, suppressed) = u.device.may_warn();
+        let leaking = usage.iter().filter(|u| u.live_buffers() != 0);
+        let mut order = KVec::new();
+        if order.reserve(usage.len(), GFP_KERNEL).is_err() {
+            return; // no memory for the report; the leaks are counted anyway
+        }
+        for u in leaking {
+            let _ = order.push_within_capacity(u); // room reserved above
+        }
+        order.sort_unstable_by_key(|u| u.device.id);
+        for same in order.chunk_by(|a, b| a.device.id == b.device.id) {
+            let bytes = same.iter().map(|u| u.live_bytes()).sum::<u128>();
+            let buffers = same.iter().map(|u| u128::from(u.live_buffers())).sum::<u128>();
+            let device = &same[0].device;
+            let (warn, suppressed) = device.may_warn();
             if suppressed > 0 {
-                pr_warn!("device {}: {} leak warnings suppressed\n", u.device.address_str(), suppressed);
+                pr_warn!("device {}: {} leak warnings suppressed\n", device.address_str(), suppressed);
             }
             if !warn {
                 continue;
             }
             pr_warn!(
                 "device {} ({}): pid {} ({}) closed with {} live buffers, {} bytes; reclaimed\n",
-                u.device.ordinal().map_or(-1, i64::from),
-                u.device.address_str(),
+                device.ordinal().map_or(-1, i64::from),
+                device.address_str(),
                 self.pid.global_nr(),
                 self.comm(),
                 buffers,
@@ -419,12 +498,22 @@ impl Client {
         }
     }
 
-    /// The first of this file's entries at or after `from` on the same card.
-    pub(crate) fn entry_from(&self, from: Key) -> Option<(Key, Entry)> {
-        let tables = self.tables.lock();
-        let cursor = tables.entries.cursor_lower_bound(&from)?;
-        let (key, entry) = cursor.current();
-        (key.device == from.device).then_some((*key, *entry))
+    /// Copies this file's entries at or after `from` on the same card, in
+    /// key order, into `out` under one hold of the lock; returns how many.
+    pub(crate) fn entries_from(&self, from: Key, out: &mut [(Key, Entry)]) -> usize {
+        let mut tables = self.tables.lock();
+        let mut cursor = tables.entries.cursor_lower_bound_mut(&from);
+        let mut n = 0;
+        while let (Some(c), Some(slot)) = (cursor, out.get_mut(n)) {
+            let (key, entry) = c.current();
+            if key.device != from.device {
+                break;
+            }
+            *slot = (*key, *entry);
+            n += 1;
+            cursor = c.move_next();
+        }
+        n
     }
 
     /// The first usage slot at index `from` or later on `device` with live

@@ -67,8 +67,10 @@ fn add_saturating(counter: &AtomicU64, amount: u64) {
     let _ = counter.fetch_update(Relaxed, Relaxed, |v| Some(v.saturating_add(amount)));
 }
 
-/// Counters of one chip.
+/// Counters of one chip, on cache lines of their own: processes on different
+/// chips of a card never write the same line.
 #[derive(Default)]
+#[repr(align(64))]
 pub(crate) struct ChipCounters {
     pub(crate) types: [Counter; TYPE_COUNT],
     /// KERNEL broken down by category (also counted in `types[KERNEL]`).

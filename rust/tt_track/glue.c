@@ -9,8 +9,6 @@
 #include <linux/fs.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
-#include <linux/jiffies.h>
-#include <linux/math64.h>
 #include <linux/namei.h>
 #include <linux/fs_struct.h>
 #include <linux/magic.h>
@@ -21,8 +19,9 @@
 /* Shown in /sys/module/tt_track/version (tt-smi prints it). */
 MODULE_VERSION("0.1.0");
 
-static unsigned long max_buffers_per_file = 1048576;
-module_param(max_buffers_per_file, ulong, 0644);
+/* Not static: the Rust code reads it on every allocation, without a call. */
+unsigned long tt_max_buffers_per_file = 1048576;
+module_param_named(max_buffers_per_file, tt_max_buffers_per_file, ulong, 0644);
 MODULE_PARM_DESC(max_buffers_per_file, "Live buffers one open file may hold (ENOSPC beyond)");
 
 static unsigned long dram_capacity;
@@ -97,17 +96,6 @@ void *tt_glue_pde_data(const struct inode *inode)
 void tt_glue_cond_resched(void)
 {
 	cond_resched();
-}
-
-u64 tt_glue_uptime_secs(void)
-{
-	/* jiffies, not a clocksource read: this runs on every allocation. */
-	return div_u64(get_jiffies_64() - INITIAL_JIFFIES, HZ);
-}
-
-unsigned long tt_glue_max_buffers_per_file(void)
-{
-	return READ_ONCE(max_buffers_per_file);
 }
 
 unsigned long tt_glue_dram_capacity(void)

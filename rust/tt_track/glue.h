@@ -45,10 +45,9 @@ int tt_glue_proc_dir_exists(const char *rel);
 void *tt_glue_pde_data(const struct inode *inode);
 
 void tt_glue_cond_resched(void);
-/* Seconds since boot, monotonic. */
-u64 tt_glue_uptime_secs(void);
 
-unsigned long tt_glue_max_buffers_per_file(void);
+/* Module parameter max_buffers_per_file (read with READ_ONCE semantics). */
+extern unsigned long tt_max_buffers_per_file;
 unsigned long tt_glue_dram_capacity(void);
 unsigned long tt_glue_l1_capacity(void);
 

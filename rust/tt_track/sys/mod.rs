@@ -35,10 +35,14 @@ pub(crate) fn cond_resched() {
     unsafe { raw::tt_glue_cond_resched() }
 }
 
-/// Seconds since boot (jiffies resolution; cheap enough for every event).
+/// Seconds since boot, monotonic, at jiffies resolution: a plain load and a
+/// division by a constant, cheap enough for every event.
 pub(crate) fn uptime_secs() -> u64 {
-    // SAFETY: reads a clock, no preconditions.
-    unsafe { raw::tt_glue_uptime_secs() }
+    const _: () = assert!(core::mem::size_of::<usize>() == 8, "jiffies_64 is read in one load");
+    // SAFETY: `jiffies_64` is an exported kernel variable, always mapped; a
+    // volatile read of an aligned u64 is one load (64-bit only, as tt_track is).
+    let jiffies = unsafe { core::ptr::read_volatile(&raw const raw::jiffies_64) };
+    jiffies.wrapping_sub(raw::TT_INITIAL_JIFFIES) / u64::from(raw::TT_HZ)
 }
 
 /// Flags for memory charged to the caller's memory cgroup that fails with
@@ -62,8 +66,9 @@ pub(crate) mod params {
     use super::raw;
 
     pub(crate) fn max_buffers_per_file() -> u64 {
-        // SAFETY: reads a module parameter, no preconditions.
-        unsafe { raw::tt_glue_max_buffers_per_file() as u64 }
+        // SAFETY: a module variable, always mapped; sysfs may change it at any
+        // time, so it is read once, volatile (READ_ONCE), as one aligned load.
+        unsafe { core::ptr::read_volatile(&raw const raw::tt_max_buffers_per_file) as u64 }
     }
 
     pub(crate) fn dram_capacity() -> u64 {

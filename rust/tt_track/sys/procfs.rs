@@ -41,6 +41,46 @@ impl fmt::Write for SeqWriter {
     }
 }
 
+impl SeqWriter {
+    /// Copies a whole formatted record in one call.
+    pub(crate) fn write_bytes(&mut self, bytes: &[u8]) -> fmt::Result {
+        // SAFETY: as in `write_str`.
+        unsafe { raw::seq_write(self.0, bytes.as_ptr().cast(), bytes.len()) };
+        Ok(())
+    }
+}
+
+/// A record formatted on the stack, then handed to seq_file in one copy.
+pub(crate) struct LineBuf {
+    buf: [u8; 192],
+    len: usize,
+}
+
+impl LineBuf {
+    pub(crate) fn new() -> Self {
+        Self { buf: [0; 192], len: 0 }
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
+    /// Only whole `str`s are ever written, so this is always valid UTF-8.
+    pub(crate) fn as_str(&self) -> &str {
+        core::str::from_utf8(self.as_bytes()).unwrap_or("")
+    }
+}
+
+impl fmt::Write for LineBuf {
+    /// Fails (and keeps what fitted) past 192 bytes: longer than any record.
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len.checked_add(s.len()).filter(|&e| e <= self.buf.len()).ok_or(fmt::Error)?;
+        self.buf[self.len..end].copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
 /// Per-open-file iterator state, stored in `seq_file->private`.
 struct State<S: SeqSource> {
     source: *const S,
