@@ -45,6 +45,7 @@ FIGURES = [
     ("no-op ioctl (the floor)", "ns", lambda b: one(b, "noop_ioctl_ns")),
     ("tracked event (half an alloc+free pair, libtttrack)", "ns", lambda b: one(b, "tracked_event_ns")),
     ("8 events in one BATCH call", "ns", lambda b: one(b, "batch8_call_ns")),
+    ("the same, raw ioctl (no libtttrack)", "ns", lambda b: one(b, "batch8_raw_call_ns")),
     ("alloc+free pair, empty file", "ns", lambda b: one(b, "pair_empty_ns")),
     ("alloc+free pair, 1,000,000 other entries", "ns", lambda b: one(b, "pair_1m_ns")),
     ("pairs/s, 1 process", "", lambda b: one(b, "pairs_per_s_1proc")),

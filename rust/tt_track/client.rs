@@ -182,7 +182,7 @@ pub(crate) struct Client {
 /// Who a file belongs to, as the reader of a /proc file may see it.
 pub(crate) enum Owner {
     /// A live process of the reader's PID namespace: its pid there.
-    Pid(i32),
+    Pid(u32),
     /// Visible to the reader, but the opener has exited (a forked child or a
     /// passed fd keeps the file): no live process to blame.
     Exited,
@@ -224,9 +224,10 @@ impl Client {
     }
 
     pub(crate) fn alloc(&self, registry: &Registry, req: &AllocRequest) -> Result {
-        let mut nodes = self.nodes_for(1);
+        // A node made before the lock if the pool looked empty (see `nodes_for`).
+        let node = if self.spare_hint.load(Relaxed) == 0 { Node::new(sys::gfp_account_mayfail()).ok() } else { None };
         let mut tables = self.tables.lock();
-        let extra = self.stock(&mut tables, &mut nodes);
+        let extra = node.and_then(|n| tables.spare.put(n));
         let result = Self::alloc_in(registry, &mut tables, req);
         self.unlock(tables);
         drop(extra);
@@ -246,7 +247,7 @@ impl Client {
         let allocs = ops.iter().filter(|op| op.op == TT_TRACK_OP_ALLOC).count();
         let mut nodes = self.nodes_for(allocs);
         let mut tables = self.tables.lock();
-        let extra = self.stock(&mut tables, &mut nodes);
+        let extra = nodes.as_mut().map(|n| Self::stock(&mut tables, n));
         let mut done = 0;
         for raw in ops {
             let result = match Op::parse(raw) {
@@ -270,18 +271,21 @@ impl Client {
     /// Nodes for `allocs` allocations beyond what the spare list seems to
     /// hold, allocated before the lock is taken. Best effort: a shortfall is
     /// made up under the lock, where a failure is reported per operation.
-    fn nodes_for(&self, allocs: usize) -> Spares {
-        let mut nodes = Spares::default();
+    fn nodes_for(&self, allocs: usize) -> Option<Spares> {
         let missing = allocs.min(SPARE_NODES).saturating_sub(self.spare_hint.load(Relaxed));
+        if missing == 0 {
+            return None;
+        }
+        let mut nodes = Spares::default();
         for slot in nodes.0.iter_mut().take(missing) {
             *slot = Node::new(sys::gfp_account_mayfail()).ok();
         }
-        nodes
+        Some(nodes)
     }
 
     /// Moves `nodes` into the spare list; returns those that did not fit (a
     /// concurrent call filled it), to be freed after unlocking.
-    fn stock(&self, tables: &mut Tables, nodes: &mut Spares) -> Spares {
+    fn stock(tables: &mut Tables, nodes: &mut Spares) -> Spares {
         let mut extra = Spares::default();
         for (node, out) in nodes.0.iter_mut().filter_map(Option::take).zip(extra.0.iter_mut()) {
             *out = tables.spare.put(node);

@@ -6,6 +6,8 @@
 #include <linux/pci.h>
 #include <linux/pid.h>
 #include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/fs.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
@@ -133,6 +135,18 @@ static int proc_dir_under(const struct path *root, const char *name)
 		path_put(&proc);
 	}
 	return ret;
+}
+
+int tt_glue_seq_buffer(struct seq_file *m, size_t size)
+{
+	/* As seq_file allocates its own (it frees ours with kvfree). */
+	void *buf = kvmalloc(size, GFP_KERNEL_ACCOUNT);
+
+	if (!buf)
+		return -ENOMEM;
+	m->buf = buf;
+	m->size = size;
+	return 0;
 }
 
 int tt_glue_proc_dir_exists(const char *rel)

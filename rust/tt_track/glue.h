@@ -41,6 +41,9 @@ long tt_glue_compat_ioctl(struct file *file, unsigned int cmd, unsigned long arg
  * has a procfs at /proc.
  */
 int tt_glue_proc_dir_exists(const char *rel);
+struct seq_file;
+/* Gives a just-opened @m a buffer of @size bytes instead of seq_file's page. */
+int tt_glue_seq_buffer(struct seq_file *m, size_t size);
 /* The data pointer given to proc_create_data(). */
 void *tt_glue_pde_data(const struct inode *inode);
 

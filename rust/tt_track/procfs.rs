@@ -58,8 +58,9 @@ impl DeviceView {
 
 // ---- allocations ----------------------------------------------------------
 
-/// Entries copied out of a file per hold of its lock: a million-line read
-/// takes a lock about 16,000 times, not a million.
+/// Entries copied out of a file per hold of its lock, and shown as one
+/// seq_file record: a million-line read takes a lock and goes through
+/// seq_file's callbacks about 16,000 times, not a million.
 const ALLOC_BATCH: usize = 64;
 
 /// `allocations`: a header, then one line per live buffer of the device:
@@ -80,20 +81,16 @@ impl Allocations {
             let n = client.entries_from(if same { from } else { first }, &mut batch[..]);
             (n > 0).then_some(n)
         });
-        match found {
-            Some((client, len)) => {
-                // Once per batch: the owner and the clock hardly change meanwhile.
-                let mut comm = LineBuf::new();
-                let _ = write!(comm, "{}", client.comm()); // at most 64 bytes
-                c.file = Some(BatchOf { owner: client.owner(), now: sys::uptime_secs() as u32, comm, client });
-                (c.len, c.at) = (len, 0);
-                true
-            }
-            None => {
-                c.file = None;
-                false
-            }
-        }
+        let Some((client, len)) = found else {
+            c.file = None;
+            return false;
+        };
+        // Once per batch: the owner and the clock hardly change meanwhile.
+        let mut comm = LineBuf::new();
+        let _ = write!(comm, "{}", client.comm()); // at most 64 bytes
+        c.file = Some(BatchOf { owner: client.owner(), now: sys::uptime_secs() as u32, comm, client });
+        c.len = len;
+        true
     }
 }
 
@@ -110,22 +107,26 @@ pub(crate) struct AllocCursor {
     file: Option<BatchOf>,
     batch: [(Key, Entry); ALLOC_BATCH],
     len: usize,
-    /// The current line's index in `batch`.
-    at: usize,
 }
 
 impl AllocCursor {
-    fn current(&self) -> Option<(&BatchOf, &(Key, Entry))> {
-        Some((self.file.as_ref()?, self.batch[..self.len].get(self.at)?))
+    /// The current batch, with the file it comes from.
+    fn current(&self) -> Option<(&BatchOf, &[(Key, Entry)])> {
+        let batch = &self.batch[..self.len];
+        Some((self.file.as_ref()?, batch)).filter(|_| !batch.is_empty())
     }
 }
 
 impl SeqSource for Allocations {
     type Cursor = AllocCursor;
 
+    /// As much as `cat` asks for per read() (64 KiB), with room for the record
+    /// that ends it, so few records are formatted twice.
+    const BUFFER: Option<usize> = Some(80 * 1024);
+
     fn cursor(&self) -> AllocCursor {
         let none = (Key::first_of(self.0.device.id), Entry { size: 0, born: 0, usage: 0, category: None });
-        AllocCursor { header: true, file: None, batch: [none; ALLOC_BATCH], len: 0, at: 0 }
+        AllocCursor { header: true, file: None, batch: [none; ALLOC_BATCH], len: 0 }
     }
 
     fn rewind(&self, c: &mut AllocCursor) -> bool {
@@ -133,14 +134,14 @@ impl SeqSource for Allocations {
         true
     }
 
-    /// At the start of each read: the batch is dropped and refilled from the
-    /// current key, so a read never shows entries copied before it began.
+    /// The batch is read again from its first key: a record never shows
+    /// entries copied before the read that shows it began.
     fn refresh(&self, c: &mut AllocCursor) -> bool {
         if c.header {
             return true;
         }
         match c.current() {
-            Some((f, &(key, _))) => self.seek(c, f.client.id, key),
+            Some((f, batch)) => self.seek(c, f.client.id, batch[0].0),
             None => false,
         }
     }
@@ -150,31 +151,33 @@ impl SeqSource for Allocations {
             c.header = false;
             return self.seek(c, 0, Key::first_of(self.0.device.id));
         }
-        let Some((f, &(key, _))) = c.current() else {
+        let Some((f, batch)) = c.current() else {
             return false;
         };
-        if c.at + 1 < c.len {
-            c.at += 1;
-            return true;
-        }
-        let id = f.client.id;
-        match key.successor() {
+        let (id, last) = (f.client.id, batch[batch.len() - 1].0);
+        match last.successor() {
             Some(next) => self.seek(c, id, next),
             None => self.seek(c, id.saturating_add(1), Key::first_of(self.0.device.id)),
         }
     }
 
     fn show(&self, c: &AllocCursor, out: &mut SeqWriter) -> fmt::Result {
-        let Some((f, (key, entry))) = c.current().filter(|_| !c.header) else {
+        let Some((f, batch)) = c.current().filter(|_| !c.header) else {
             return out.write_str("pid chip type buffer_id size age_s comm\n");
         };
         let mut line = LineBuf::new();
-        let age = f.now.wrapping_sub(entry.born);
-        let (chip, kind) = (key.chip.number(), key.kind.name());
-        write!(line, "{} {} {} {:#x} {} {} ", f.owner, chip, kind, key.buffer_id, entry.size, age)?;
-        line.write_str(f.comm.as_str())?;
-        line.write_char('\n')?;
-        out.write_bytes(line.as_bytes())
+        for (key, entry) in batch {
+            line.clear();
+            match f.owner {
+                Owner::Pid(nr) => line.dec(nr.into()),
+                Owner::Exited | Owner::Hidden => line.bytes(b"-"),
+            };
+            line.bytes(b" ").dec(key.chip.number().into()).bytes(b" ").bytes(key.kind.name().as_bytes());
+            line.bytes(b" ").hex(key.buffer_id).bytes(b" ").dec(entry.size).bytes(b" ");
+            line.dec(f.now.wrapping_sub(entry.born).into()).bytes(b" ").bytes(f.comm.as_bytes()).bytes(b"\n");
+            out.write_bytes(line.as_bytes())?;
+        }
+        Ok(())
     }
 }
 

@@ -26,6 +26,11 @@ pub(crate) trait SeqSource: Send + Sync + Sized {
     fn advance(&self, c: &mut Self::Cursor) -> bool;
     /// Format the current record.
     fn show(&self, c: &Self::Cursor, out: &mut SeqWriter) -> fmt::Result;
+
+    /// seq_file's buffer, if not its one page: a read() returns at most
+    /// one buffer, and the record that overflows it is formatted again by
+    /// the next read().
+    const BUFFER: Option<usize> = None;
 }
 
 /// A `core::fmt::Write` into a seq_file's buffer.
@@ -50,33 +55,72 @@ impl SeqWriter {
     }
 }
 
-/// A record formatted on the stack, then handed to seq_file in one copy.
+/// Lines formatted on the stack, then handed to seq_file in one copy.
+/// Numbers are written by hand: `core::fmt` costs several times more per
+/// line, and `allocations` has a line per buffer.
 pub(crate) struct LineBuf {
-    buf: [u8; 192],
+    buf: [u8; LINE_BUF],
     len: usize,
 }
 
+const LINE_BUF: usize = 192;
+
 impl LineBuf {
     pub(crate) fn new() -> Self {
-        Self { buf: [0; 192], len: 0 }
+        Self { buf: [0; LINE_BUF], len: 0 }
     }
 
     pub(crate) fn as_bytes(&self) -> &[u8] {
         &self.buf[..self.len]
     }
 
-    /// Only whole `str`s are ever written, so this is always valid UTF-8.
-    pub(crate) fn as_str(&self) -> &str {
-        core::str::from_utf8(self.as_bytes()).unwrap_or("")
+    pub(crate) fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    /// Appends `bytes`; past the end only what fits (no record comes close).
+    pub(crate) fn bytes(&mut self, bytes: &[u8]) -> &mut Self {
+        let n = bytes.len().min(LINE_BUF - self.len);
+        self.buf[self.len..self.len + n].copy_from_slice(&bytes[..n]);
+        self.len += n;
+        self
+    }
+
+    pub(crate) fn dec(&mut self, mut v: u64) -> &mut Self {
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (v % 10) as u8;
+            v /= 10;
+            if v == 0 {
+                break;
+            }
+        }
+        self.bytes(&digits[at..])
+    }
+
+    /// `0x` and lower-case hex digits, as `{:#x}` prints.
+    pub(crate) fn hex(&mut self, mut v: u64) -> &mut Self {
+        let mut digits = [0u8; 18];
+        let mut at = digits.len();
+        loop {
+            at -= 1;
+            digits[at] = b"0123456789abcdef"[(v & 0xf) as usize];
+            v >>= 4;
+            if v == 0 {
+                break;
+            }
+        }
+        at -= 2;
+        digits[at..at + 2].copy_from_slice(b"0x");
+        self.bytes(&digits[at..])
     }
 }
 
 impl fmt::Write for LineBuf {
-    /// Fails (and keeps what fitted) past 192 bytes: longer than any record.
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        let end = self.len.checked_add(s.len()).filter(|&e| e <= self.buf.len()).ok_or(fmt::Error)?;
-        self.buf[self.len..end].copy_from_slice(s.as_bytes());
-        self.len = end;
+        self.bytes(s.as_bytes());
         Ok(())
     }
 }
@@ -161,10 +205,15 @@ impl<S: SeqSource> ProcFile<S> {
         if ret != 0 {
             return ret;
         }
-        // SAFETY: `seq_open` succeeded, so `private_data` is our seq_file.
+        // SAFETY: `seq_open` succeeded, so `private_data` is our seq_file,
+        // not read from yet; seq_release frees the buffer and `release` the state.
         unsafe {
             let m = (*file).private_data as *mut raw::seq_file;
             (*m).private = KBox::into_raw(state) as *mut c_void;
+            if let Some(size) = S::BUFFER {
+                // Without it, seq_file allocates its page at the first read.
+                let _ = raw::tt_glue_seq_buffer(m, size);
+            }
         }
         0
     }

@@ -26,13 +26,13 @@ impl Pid {
 
     /// The pid as seen from the calling task's PID namespace, `None` when the
     /// process is not visible there (or is gone).
-    pub(crate) fn nr_in_current_ns(&self) -> Option<i32> {
+    pub(crate) fn nr_in_current_ns(&self) -> Option<u32> {
         if self.0.is_null() {
             return None;
         }
         // SAFETY: `self.0` is a counted reference, valid until `drop`.
         let nr = unsafe { raw::tt_glue_pid_in_current_ns(self.0) };
-        (nr > 0).then_some(nr)
+        u32::try_from(nr).ok().filter(|&nr| nr > 0)
     }
 
     /// The pid in the initial PID namespace (for the kernel log).

@@ -156,7 +156,15 @@ pub const BATCH_MAX_OPS: usize = abi::TT_TRACK_BATCH_MAX_OPS as usize;
 /// error, earlier calls' operations stand, and the error is returned. No heap
 /// allocation.
 pub fn track_batch(ops: &[Op], results: &mut [Result<(), Error>]) -> Result<usize, Error> {
-    let mut raw = [abi::tt_track_op::default(); BATCH_MAX_OPS];
+    // A mesh event is a few operations: don't clear 10 KiB of stack for it.
+    let mut small = [abi::tt_track_op::default(); 16];
+    let mut large;
+    let raw: &mut [abi::tt_track_op] = if ops.len() <= small.len() {
+        &mut small
+    } else {
+        large = [abi::tt_track_op::default(); BATCH_MAX_OPS];
+        &mut large
+    };
     let mut done = 0;
     for (n, chunk) in ops.chunks(BATCH_MAX_OPS).enumerate() {
         let first = n * BATCH_MAX_OPS;

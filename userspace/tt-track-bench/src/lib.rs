@@ -60,6 +60,19 @@ impl RawFile {
         assert_eq!(rc, 0, "FREE: {}", std::io::Error::last_os_error());
     }
 
+    /// One BATCH call with `ops` (their results must all be 0).
+    pub fn batch(&self, ops: &mut [abi::tt_track_op]) {
+        let mut req = abi::tt_track_batch {
+            argsz: std::mem::size_of::<abi::tt_track_batch>() as u32,
+            count: ops.len() as u32,
+            ops: ops.as_mut_ptr() as u64,
+            ..Default::default()
+        };
+        // SAFETY: BATCH reads and writes `req` and the `count` operations it points to.
+        let rc = unsafe { libc::ioctl(self.0, abi::TT_TRACK_BATCH as _, &mut req) };
+        assert!(rc == 0 && req.done == req.count, "BATCH: {}", std::io::Error::last_os_error());
+    }
+
     /// Closes the file: the module releases everything it holds.
     pub fn close(self) {
         // SAFETY: our own descriptor, closed once.

@@ -65,6 +65,19 @@ fn event_costs() {
                 batch_id += 8 * (i % 2);
             })
         }),
+        ("batch8_raw_call_ns", &mut || {
+            ns_per(20_000, |i| {
+                let (op, base) = (i as u32 % 2, PAIR_ID_BASE * 3 + i / 2 * 8);
+                let mut ops: [tt_track_abi::tt_track_op; 8] = std::array::from_fn(|k| tt_track_abi::tt_track_op {
+                    op,
+                    type_: tt_track_abi::TT_TRACK_TYPE_DRAM,
+                    buffer_id: base + k as u64,
+                    size: if op == tt_track_abi::TT_TRACK_OP_ALLOC { 4096 } else { 0 },
+                    ..Default::default()
+                });
+                floor.batch(&mut ops);
+            })
+        }),
     ]);
 }
 
