@@ -6,7 +6,8 @@ use crate::client::Client;
 use crate::open_files::OpenFiles;
 use crate::registry::Registry;
 use crate::sys::misc::MiscFile;
-use core::mem::size_of;
+use core::mem::{size_of, MaybeUninit};
+use kernel::page::PAGE_SIZE;
 use kernel::prelude::*;
 use kernel::sync::Arc;
 use kernel::transmute::{AsBytes, FromBytes};
@@ -50,26 +51,32 @@ impl MiscFile for Client {
 const STACK_OPS: usize = 16;
 
 impl Client {
-    /// BATCH: the header and operations are read, then written back
-    /// unchanged (so the results can be written, or nothing is applied),
-    /// applied, and written back with their results.
+    /// BATCH: the header and operations are read, their pages probed for
+    /// writing (so the results can be written, or nothing is applied), the
+    /// operations applied, and written back with their results.
     fn batch_ioctl(&self, registry: &Registry, arg: usize) -> Result {
         let head = || UserSlice::new(UserPtr::from_addr(arg), size_of::<tt_track_batch>());
         let mut header: tt_track_batch = head().reader().read()?;
         let req = BatchRequest::parse(&header)?;
-        let mut on_stack = [tt_track_op::default(); STACK_OPS];
-        let mut on_heap = KVec::new();
-        let ops = if req.count <= STACK_OPS {
-            &mut on_stack[..req.count]
-        } else {
-            on_heap.extend_with(req.count, tt_track_op::default(), GFP_KERNEL)?;
-            &mut on_heap[..]
-        };
         let bytes = size_of::<tt_track_op>() * req.count;
         let user = || UserSlice::new(UserPtr::from_addr(req.ops), bytes);
-        user().reader().read_slice(ops.as_bytes_mut())?;
-        user().writer().write_slice(ops.as_bytes())?;
-        head().writer().write(&header)?;
+        let mut on_stack = [MaybeUninit::<tt_track_op>::uninit(); STACK_OPS];
+        let mut on_heap = KVec::new();
+        let ops = if req.count <= STACK_OPS {
+            let ops = &mut on_stack[..req.count];
+            // SAFETY: the same memory seen as bytes, each possibly uninitialised.
+            let raw = unsafe { core::slice::from_raw_parts_mut(ops.as_mut_ptr().cast::<MaybeUninit<u8>>(), bytes) };
+            user().reader().read_raw(raw)?;
+            // SAFETY: `read_raw` succeeded, so every byte is initialised, and
+            // any bytes are a valid `tt_track_op` (it is `FromBytes`).
+            unsafe { &mut *(core::ptr::from_mut(ops) as *mut [tt_track_op]) }
+        } else {
+            on_heap.extend_with(req.count, tt_track_op::default(), GFP_KERNEL)?;
+            user().reader().read_slice(on_heap.as_bytes_mut())?;
+            &mut on_heap[..]
+        };
+        probe_writable(req.ops, ops.as_bytes())?;
+        probe_writable(arg, header.as_bytes())?;
         header.done = self.batch(registry, ops);
         user().writer().write_slice(ops.as_bytes())?;
         head().writer().write(&header)
@@ -133,6 +140,19 @@ fn get_info(registry: &Registry, arg: usize) -> Result {
     });
     info.device_count = count;
     UserSlice::new(UserPtr::from_addr(arg), size_of::<tt_track_get_info>()).writer().write(&*info)
+}
+
+/// Fails with EFAULT, changing nothing, unless every page of the user
+/// memory at `addr` that holds `data` (a copy read from there) can be
+/// written: one byte per page is written back as it was read.
+fn probe_writable(addr: usize, data: &[u8]) -> Result {
+    let mut at = 0;
+    while let Some(byte) = data.get(at..at + 1) {
+        UserSlice::new(UserPtr::from_addr(addr.wrapping_add(at)), 1).writer().write_slice(byte)?;
+        // The start of the next page, as an offset into `data`.
+        at = (addr.wrapping_add(at) / PAGE_SIZE + 1).wrapping_mul(PAGE_SIZE).wrapping_sub(addr);
+    }
+    Ok(())
 }
 
 /// Copies `src` into a fixed C string field, always NUL-terminated.
