@@ -87,7 +87,7 @@ impl Allocations {
         };
         // Once per batch: the owner and the clock hardly change meanwhile.
         let mut comm = LineBuf::new();
-        let _ = write!(comm, "{}", client.comm()); // at most 64 bytes
+        let _ = write!(comm, "{}", client.comm()); // at most 64 bytes, escaped
         c.file = Some(BatchOf { owner: client.owner(), now: sys::uptime_secs() as u32, comm, client });
         c.len = len;
         true
@@ -99,7 +99,7 @@ pub(crate) struct BatchOf {
     client: Arc<Client>,
     owner: Owner,
     now: u32,
-    comm: LineBuf,
+    comm: LineBuf<64>,
 }
 
 pub(crate) struct AllocCursor {
@@ -165,18 +165,23 @@ impl SeqSource for Allocations {
         let Some((f, batch)) = c.current().filter(|_| !c.header) else {
             return out.write_str("pid chip type buffer_id size age_s comm\n");
         };
-        let mut line = LineBuf::new();
+        // Lines go to seq_file a kilobyte at a time; one is at most 150 bytes
+        // (pid 10, chip 2, type 8, id 18, size 20, age 10, comm 64, spaces).
+        let mut lines = LineBuf::<1024>::new();
         for (key, entry) in batch {
-            line.clear();
+            if lines.room() < 160 {
+                out.write_bytes(lines.as_bytes())?;
+                lines.clear();
+            }
             match f.owner {
-                Owner::Pid(nr) => line.dec(nr.into()),
-                Owner::Exited | Owner::Hidden => line.bytes(b"-"),
+                Owner::Pid(nr) => lines.dec(nr.into()),
+                Owner::Exited | Owner::Hidden => lines.bytes(b"-"),
             };
-            line.bytes(b" ").dec(key.chip.number().into()).bytes(b" ").bytes(key.kind.name().as_bytes());
-            line.bytes(b" ").hex(key.buffer_id).bytes(b" ").dec(entry.size).bytes(b" ");
-            line.dec(f.now.wrapping_sub(entry.born).into()).bytes(b" ").bytes(f.comm.as_bytes()).bytes(b"\n");
-            out.write_bytes(line.as_bytes())?;
+            lines.bytes(b" ").dec(key.chip.number().into()).bytes(b" ").bytes(key.kind.name().as_bytes());
+            lines.bytes(b" ").hex(key.buffer_id).bytes(b" ").dec(entry.size).bytes(b" ");
+            lines.dec(f.now.wrapping_sub(entry.born).into()).bytes(b" ").bytes(f.comm.as_bytes()).bytes(b"\n");
         }
+        out.write_bytes(lines.as_bytes())?;
         Ok(())
     }
 }

@@ -56,69 +56,68 @@ impl SeqWriter {
 }
 
 /// Lines formatted on the stack, then handed to seq_file in one copy.
-/// Numbers are written by hand: `core::fmt` costs several times more per
-/// line, and `allocations` has a line per buffer.
-pub(crate) struct LineBuf {
-    buf: [u8; LINE_BUF],
+/// Numbers are written by hand, digit by digit in place: `core::fmt` costs
+/// several times more per line, and `allocations` has a line per buffer.
+/// Past `N` bytes nothing more is written (callers size `N` for their lines).
+pub(crate) struct LineBuf<const N: usize> {
+    buf: [u8; N],
     len: usize,
 }
 
-const LINE_BUF: usize = 192;
-
-impl LineBuf {
+impl<const N: usize> LineBuf<N> {
     pub(crate) fn new() -> Self {
-        Self { buf: [0; LINE_BUF], len: 0 }
+        Self { buf: [0; N], len: 0 }
     }
 
     pub(crate) fn as_bytes(&self) -> &[u8] {
         &self.buf[..self.len]
     }
 
+    /// Bytes still free.
+    pub(crate) fn room(&self) -> usize {
+        N - self.len
+    }
+
     pub(crate) fn clear(&mut self) {
         self.len = 0;
     }
 
-    /// Appends `bytes`; past the end only what fits (no record comes close).
     pub(crate) fn bytes(&mut self, bytes: &[u8]) -> &mut Self {
-        let n = bytes.len().min(LINE_BUF - self.len);
-        self.buf[self.len..self.len + n].copy_from_slice(&bytes[..n]);
-        self.len += n;
+        if let Some(out) = self.buf.get_mut(self.len..self.len + bytes.len()) {
+            for (o, b) in out.iter_mut().zip(bytes) {
+                *o = *b;
+            }
+            self.len += bytes.len();
+        }
         self
     }
 
-    pub(crate) fn dec(&mut self, mut v: u64) -> &mut Self {
-        let mut digits = [0u8; 20];
-        let mut at = digits.len();
-        loop {
-            at -= 1;
-            digits[at] = b'0' + (v % 10) as u8;
-            v /= 10;
-            if v == 0 {
-                break;
-            }
-        }
-        self.bytes(&digits[at..])
+    pub(crate) fn dec(&mut self, v: u64) -> &mut Self {
+        let digits = v.checked_ilog10().map_or(1, |l| l as usize + 1);
+        self.digits::<10>(v, digits, b"0123456789")
     }
 
     /// `0x` and lower-case hex digits, as `{:#x}` prints.
-    pub(crate) fn hex(&mut self, mut v: u64) -> &mut Self {
-        let mut digits = [0u8; 18];
-        let mut at = digits.len();
-        loop {
-            at -= 1;
-            digits[at] = b"0123456789abcdef"[(v & 0xf) as usize];
-            v >>= 4;
-            if v == 0 {
-                break;
+    pub(crate) fn hex(&mut self, v: u64) -> &mut Self {
+        let digits = v.checked_ilog2().map_or(1, |l| l as usize / 4 + 1);
+        self.bytes(b"0x").digits::<16>(v, digits, b"0123456789abcdef")
+    }
+
+    /// `v`'s last `count` digits in `BASE`, most significant first. A
+    /// constant base: the compiler divides by multiplying (or shifting).
+    fn digits<const BASE: u64>(&mut self, mut v: u64, count: usize, symbols: &[u8]) -> &mut Self {
+        if let Some(out) = self.buf.get_mut(self.len..self.len + count) {
+            for o in out.iter_mut().rev() {
+                *o = symbols[(v % BASE) as usize];
+                v /= BASE;
             }
+            self.len += count;
         }
-        at -= 2;
-        digits[at..at + 2].copy_from_slice(b"0x");
-        self.bytes(&digits[at..])
+        self
     }
 }
 
-impl fmt::Write for LineBuf {
+impl<const N: usize> fmt::Write for LineBuf<N> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         self.bytes(s.as_bytes());
         Ok(())
