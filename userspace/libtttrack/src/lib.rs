@@ -16,7 +16,9 @@
 
 mod error;
 mod ffi;
+mod fork;
 mod handle;
+mod probe;
 
 pub use error::{Error, Unavailable};
 use tt_track_abi as abi;
@@ -299,5 +301,11 @@ fn c_chars(field: &[std::ffi::c_char]) -> String {
 
 /// Whether reports reach the kernel (opens the device node if needed).
 pub fn is_available() -> bool {
-    handle::fd().is_ok()
+    unavailable_reason().is_none()
+}
+
+/// Why reports do not reach the kernel, or None when they do (opens the
+/// device node if needed, or tries again after a transient failure).
+pub fn unavailable_reason() -> Option<Unavailable> {
+    handle::fd().err()
 }
