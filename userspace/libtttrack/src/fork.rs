@@ -74,3 +74,16 @@ extern "C" fn child() {
         unsafe { libc::close(fd) };
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// No unit test opens the device through `handle::fd`, the only other
+    /// caller of `init`: what is here was done by `at_load`.
+    #[test]
+    fn handlers_registered_at_load() {
+        assert_eq!(ATFORK.load(Ordering::Acquire), 2);
+        assert!(state().is_some());
+    }
+}

@@ -182,6 +182,7 @@ pub(crate) fn ioctl<T>(request: u64, arg: &mut T) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::mpsc;
 
     #[test]
     fn backoff_doubles_and_is_bounded() {
@@ -189,5 +190,100 @@ mod tests {
         assert_eq!(backoff_ns(1), 2_000_000);
         assert!(backoff_ns(10) <= 1_100_000_000);
         assert_eq!(backoff_ns(u32::MAX), backoff_ns(10));
+    }
+
+    /// A real open file stands for the tracking file (the host has no module):
+    /// what is under test is who may use it, not what it is.
+    fn open_stand_in() -> i32 {
+        // SAFETY: a NUL-terminated path.
+        let fd = unsafe { libc::open(c"/dev/null".as_ptr(), libc::O_RDWR | libc::O_CLOEXEC) };
+        assert!(fd >= 0);
+        fd
+    }
+
+    fn adopt(fd: i32) {
+        let state = state().expect("made at load");
+        state.lock();
+        settle(state, Ok(fd));
+        state.unlock();
+    }
+
+    fn is_open(fd: i32) -> bool {
+        // SAFETY: F_GETFD on any number is harmless.
+        (unsafe { libc::fcntl(fd, libc::F_GETFD) }) >= 0
+    }
+
+    fn fork() -> libc::pid_t {
+        // SAFETY: the child only makes system calls and calls this library (no allocation).
+        unsafe { libc::fork() }
+    }
+
+    /// clone(2) with no flags but SIGCHLD: a new process, and no atfork handler runs.
+    fn raw_clone() -> libc::pid_t {
+        // SAFETY: as fork(); the child touches no glibc state that clone leaves stale.
+        unsafe { libc::syscall(libc::SYS_clone, libc::SIGCHLD as libc::c_long, 0, 0, 0, 0) as libc::pid_t }
+    }
+
+    /// Runs `check` in a child made by `make`; whether it exited with true.
+    /// A child that has not exited after 10 s (hung) is killed: false.
+    fn in_child(make: fn() -> libc::pid_t, check: impl FnOnce() -> bool) -> bool {
+        let pid = make();
+        if pid == 0 {
+            // SAFETY: ends the child at once.
+            unsafe { libc::_exit(if check() { 0 } else { 1 }) };
+        }
+        assert!(pid > 0);
+        let mut status = 0;
+        for _ in 0..10_000 {
+            // SAFETY: our child.
+            if unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) } == pid {
+                return libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        // SAFETY: our hung child.
+        unsafe {
+            libc::kill(pid, libc::SIGKILL);
+            libc::waitpid(pid, &mut status, 0);
+        }
+        false
+    }
+
+    /// One test: the state is the process's.
+    #[test]
+    fn children_never_use_the_parents_file() {
+        let parents = open_stand_in();
+        adopt(parents);
+        assert_eq!(fd(), Ok(parents));
+
+        // fork(): the inherited descriptor is closed, the child has its own state.
+        assert!(in_child(fork, || !is_open(parents) && fd() != Ok(parents)), "fork child");
+        // A raw clone runs no atfork handler: the wiped page alone keeps it off the parent's file.
+        assert!(in_child(raw_clone, || fd() != Ok(parents)), "raw clone child");
+        assert_eq!(fd(), Ok(parents), "the parent keeps its file");
+
+        // A clone while another thread holds the open lock: the child's lock is free.
+        let state = state().unwrap();
+        state.lock();
+        assert!(in_child(raw_clone, || fd() != Ok(parents)), "clone during an open hung");
+        state.unlock();
+
+        // A fork while another thread is opening waits for it, so the child
+        // gets the new descriptor recorded, and closes it.
+        state.file.store(0, Ordering::Release);
+        let (opening, opened) = mpsc::channel();
+        let opener = std::thread::spawn(move || {
+            state.lock();
+            let fd = open_stand_in();
+            opening.send(fd).unwrap();
+            // Gives the fork time to start while the open is in flight.
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            settle(state, Ok(fd));
+            state.unlock();
+        });
+        let in_flight = opened.recv().unwrap();
+        assert!(in_child(fork, || !is_open(in_flight)), "a descriptor opened during the fork leaked into the child");
+        opener.join().unwrap();
+        assert_eq!(fd(), Ok(in_flight));
     }
 }
