@@ -3,10 +3,10 @@
 //! process exits, crashes or is killed.
 //!
 //! Safe on a hot allocator path: thread-safe, the device node is opened once
-//! per process on first use (and again in a forked child), the report path
+//! per process on first use (a child process opens its own), the report path
 //! takes no lock and allocates nothing, and nothing ever panics or prints.
 //! Without the module (or with `TT_TRACK_DISABLE=1`) every call returns
-//! [`Error::Unavailable`] at the cost of one atomic load.
+//! [`Error::Unavailable`] at the cost of two atomic loads ([`unavailable_reason`] says why).
 //!
 //! ```no_run
 //! use tttrack::{track_alloc, track_free, MemType};
