@@ -99,7 +99,7 @@ gcc -O2 -Wall -Werror -shared -fPIC -o "$root/tests/fake/libtt_metal.so" tests/t
 gcc -O2 -Wall -Werror -o "$root/tests/fake_host" tests/ttnn/fake_host.c
 # Dynamically linked guest programs need the loader and their libraries.
 mkdir -p "$root/usr/lib/tt-track"
-cp "$WORK/prefix/lib/libtttrack.so" "$root/usr/lib/tt-track/"
+cp "$WORK/prefix/lib/libtttrack.so.1" "$root/usr/lib/tt-track/"
 cp /usr/bin/trinity "$root/tests/"
 for dynamic in tests/lib_c_test tests/ttnn/libtttrack-ttmetal.so tests/trinity; do
     LD_LIBRARY_PATH="$WORK/prefix/lib" ldd "$root/$dynamic" | grep -o '/[^ ]*' | while read -r lib; do

@@ -5,6 +5,7 @@
  *   lib_c_test disabled      TT_TRACK_DISABLE=1: same, with the module loaded
  *   lib_c_test basic         round trips on two devices, errors mapped to -errno
  *   lib_c_test fork          a forked child reports into its own file, never its parent's
+ * Each mode also checks tt_track_unavailable_reason() and that errno survives calls that do not fail.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -48,7 +49,11 @@ static void unavailable(void)
 	struct tt_track_get_info info;
 
 	CHECK(tt_track_available() == 0);
+	errno = EDOM;
 	CHECK(tt_track_alloc(0, 0, TT_TRACK_TYPE_DRAM, 1, 100) == TT_TRACK_UNAVAILABLE);
+	CHECK(errno == EDOM);
+	CHECK(tt_track_unavailable_reason() == TT_TRACK_REASON_NO_MODULE && errno == EDOM);
+	CHECK(strstr(tt_track_reason_string(TT_TRACK_REASON_NO_MODULE), "tt_track.ko") != NULL);
 	CHECK(tt_track_alloc_kernel(0, 0, TT_TRACK_KERNEL_FABRIC, 1, 100) == TT_TRACK_UNAVAILABLE);
 	CHECK(tt_track_free(0, 0, TT_TRACK_TYPE_DRAM, 1) == TT_TRACK_UNAVAILABLE);
 	CHECK(tt_track_stats(0, 0, 0, &s) == TT_TRACK_UNAVAILABLE);
@@ -67,7 +72,10 @@ static void basic(void)
 	char pid[16], me[16];
 
 	CHECK(tt_track_available() == 1);
+	CHECK(tt_track_unavailable_reason() == TT_TRACK_REASON_NONE);
+	errno = EDOM;
 	CHECK(tt_track_devices(&info) == TT_TRACK_OK && info.device_count >= 2);
+	CHECK(errno == EDOM);
 	CHECK(info.abi_version == TT_TRACK_ABI_VERSION);
 	for (unsigned d = 0; d < 2; d++) {
 		unsigned dev = info.devices[d].ordinal;
@@ -76,7 +84,8 @@ static void basic(void)
 		CHECK(own_bytes(dev) == 4096);
 		CHECK(tt_track_alloc_kernel(dev, 0, TT_TRACK_KERNEL_DISPATCH, 0x78, 512) == TT_TRACK_OK);
 		CHECK(tt_track_free(dev, 0, TT_TRACK_TYPE_KERNEL, 0x78) == TT_TRACK_OK);
-		CHECK(tt_track_alloc(dev, 0, TT_TRACK_TYPE_DRAM, 0x77, 4096) == -EEXIST);
+		errno = 0;
+		CHECK(tt_track_alloc(dev, 0, TT_TRACK_TYPE_DRAM, 0x77, 4096) == -EEXIST && errno == EEXIST);
 		CHECK(tt_track_free(dev, 0, TT_TRACK_TYPE_L1, 0x77) == -ENOENT);
 		CHECK(tt_track_alloc(dev, 0, 42, 0x79, 1) == -EINVAL);
 		CHECK(tt_track_alloc(dev, 0, TT_TRACK_TYPE_DRAM, 0x79, 0) == -EINVAL);
@@ -113,6 +122,7 @@ static void disabled(void)
 
 	CHECK(getenv("TT_TRACK_DISABLE") != NULL);
 	CHECK(tt_track_available() == 0);
+	CHECK(tt_track_unavailable_reason() == TT_TRACK_REASON_DISABLED);
 	CHECK(tt_track_alloc(0, 0, TT_TRACK_TYPE_DRAM, 0xd15, 100) == TT_TRACK_UNAVAILABLE);
 	line_pid(0xd15, pid);
 	CHECK(pid[0] == 0);

@@ -14,6 +14,12 @@ cmake --build "$work/build" >/dev/null
 out=$(LD_LIBRARY_PATH="$work/prefix/lib" "$work/build/example")
 echo "$out"
 grep -q "alloc: tracking unavailable" <<<"$out"
+# A SONAME with the ABI's major version: programs record libtttrack.so.1, so
+# an incompatible libtttrack.so.2 can be installed next to it.
+soname=$(readelf -d "$work/prefix/lib/libtttrack.so" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+[ "$soname" = libtttrack.so.1 ] || { echo "libtttrack.so has SONAME '$soname', not libtttrack.so.1" >&2; exit 1; }
+readelf -d "$work/build/example" | grep -q '(NEEDED).*\[libtttrack\.so\.1\]' ||
+    { echo "the example does not record libtttrack.so.1" >&2; exit 1; }
 
 # The TT-Metal shim: one file exporting only its dlopen wrapper, inert in a
 # process without TT-Metal (the VM suite runs it against real ttnn).

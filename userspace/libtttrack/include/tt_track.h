@@ -3,14 +3,25 @@
  * libtttrack: report Tenstorrent device-memory allocations to tt_track.ko.
  *
  * Thread-safe and cheap enough for a hot allocator path: the device node is
- * opened once per process on first use (and again in a forked child), the
- * report path takes no lock and allocates nothing, and the library never
- * aborts or prints. Without the module, with an ABI mismatch or with
- * TT_TRACK_DISABLE=1, every call returns TT_TRACK_UNAVAILABLE and does nothing.
+ * opened once per process on first use, the report path takes no lock and
+ * allocates nothing, and the library never aborts or prints. A child process
+ * never reports into its parent's file: after fork() it opens its own on first
+ * use (the parent's descriptor is closed in the child, even one being opened
+ * by another thread during the fork), and so does a child of a raw clone(2),
+ * which runs no atfork handler. Without the module, with a module older than
+ * this library, or with TT_TRACK_DISABLE=1, every call returns
+ * TT_TRACK_UNAVAILABLE and does nothing; tt_track_unavailable_reason() says
+ * why. A passing failure (ENOMEM, EMFILE, EINTR, ...) is retried on a later
+ * call, 1 ms after it, then with a back-off up to 1 s.
  *
  * Status codes: TT_TRACK_OK (0), TT_TRACK_UNAVAILABLE (1), or -errno
  * (-EINVAL, -ENODEV, -EEXIST, -ENOENT, -ENOSPC, -ERANGE, -EFAULT, -ENOTTY;
- * see README.md).
+ * see README.md). errno: a call returning -E sets errno to E; any other call
+ * (TT_TRACK_OK, TT_TRACK_UNAVAILABLE, and the functions below that return no
+ * status) leaves errno as it was.
+ *
+ * Linking: -ltttrack (pkg-config tttrack); the shared library's SONAME is
+ * libtttrack.so.1.
  */
 #ifndef TT_TRACK_H
 #define TT_TRACK_H
@@ -49,6 +60,18 @@ int tt_track_devices(struct tt_track_get_info *out);
 
 /* 1 if reports reach the kernel, else 0. */
 int tt_track_available(void);
+
+/* Why tracking is off (tt_track_unavailable_reason). */
+#define TT_TRACK_REASON_NONE 0          /* it is on: reports reach the kernel */
+#define TT_TRACK_REASON_NO_MODULE 1     /* no /dev/tenstorrent-track (ENOENT, ENXIO, ENODEV): tt_track.ko not loaded */
+#define TT_TRACK_REASON_NO_ACCESS 2     /* the node may not be opened (EACCES, EPERM, EROFS) */
+#define TT_TRACK_REASON_ABI_MISMATCH 3  /* the module is older than this library, or GET_INFO said EINVAL/ENOTTY */
+#define TT_TRACK_REASON_TRANSIENT 4     /* a passing failure (ENOMEM, EMFILE, EINTR, ...): retried later */
+#define TT_TRACK_REASON_DISABLED 5      /* TT_TRACK_DISABLE=1 */
+/* TT_TRACK_REASON_*: opens the node if no call did yet, or retries after a passing failure when due. */
+int tt_track_unavailable_reason(void);
+/* A static message for a TT_TRACK_REASON_* code. */
+const char *tt_track_reason_string(int reason);
 /* A static message for a status code. */
 const char *tt_track_strerror(int status);
 

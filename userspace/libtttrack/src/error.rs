@@ -3,15 +3,31 @@
 use std::ffi::CStr;
 use std::fmt;
 
-/// Why tracking is unavailable; every call is then a cheap no-op.
+/// Why tracking is unavailable; every call is then a cheap no-op. The numbers
+/// are the C `TT_TRACK_REASON_*` codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(i32)]
 pub enum Unavailable {
-    /// `/dev/tenstorrent-track` cannot be opened: tt_track.ko is not loaded.
-    NoModule,
-    /// The loaded module speaks another ABI version.
-    AbiMismatch,
+    /// `/dev/tenstorrent-track` is not there (ENOENT, ENXIO, ENODEV): tt_track.ko is not loaded.
+    NoModule = 1,
+    /// The node is there but this process may not open it (EACCES, EPERM, EROFS).
+    NoAccess = 2,
+    /// The loaded module is older than this library or does not understand
+    /// its requests (GET_INFO failed with EINVAL or ENOTTY).
+    AbiMismatch = 3,
+    /// Opening failed for a passing reason (ENOMEM, EINTR, EAGAIN, EMFILE,
+    /// ENFILE, ...): tried again on a later call, after 1 ms, then up to 1 s.
+    Transient = 4,
     /// `TT_TRACK_DISABLE=1` is set.
-    Disabled,
+    Disabled = 5,
+}
+
+impl Unavailable {
+    pub(crate) fn from_code(code: u32) -> Option<Self> {
+        [Self::NoModule, Self::NoAccess, Self::AbiMismatch, Self::Transient, Self::Disabled]
+            .into_iter()
+            .find(|r| *r as u32 == code)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,8 +93,14 @@ impl Error {
             Error::Unavailable(Unavailable::NoModule) => {
                 c"tracking unavailable: /dev/tenstorrent-track cannot be opened (is tt_track.ko loaded?)"
             }
+            Error::Unavailable(Unavailable::NoAccess) => {
+                c"tracking unavailable: /dev/tenstorrent-track may not be opened (permissions, or the container's device rules)"
+            }
             Error::Unavailable(Unavailable::AbiMismatch) => {
-                c"tracking unavailable: the loaded tt_track module has another ABI version; update libtttrack or the module"
+                c"tracking unavailable: the loaded tt_track module is older than libtttrack or speaks another ABI; update the module"
+            }
+            Error::Unavailable(Unavailable::Transient) => {
+                c"tracking unavailable for now: opening /dev/tenstorrent-track failed for a passing reason (memory, file limit); tried again later"
             }
             Error::Unavailable(Unavailable::Disabled) => c"tracking disabled by TT_TRACK_DISABLE=1",
             Error::InvalidArgument => {

@@ -1,7 +1,8 @@
 //! The C ABI (declared in include/tt_track.h). Status codes: 0 success,
-//! TT_TRACK_UNAVAILABLE (1) when nothing was reported, -errno on error.
+//! TT_TRACK_UNAVAILABLE (1) when nothing was reported, -errno on error. errno
+//! is the caller's after a call, except after a -E status, which sets it to E.
 
-use crate::{error::Error, raw_alloc, raw_batch, raw_free, raw_info, raw_query, BATCH_MAX_OPS};
+use crate::{error::Error, raw_alloc, raw_batch, raw_free, raw_info, raw_query, Unavailable, BATCH_MAX_OPS};
 use std::ffi::c_char;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use tt_track_abi as abi;
@@ -17,9 +18,28 @@ fn status(r: Result<(), Error>) -> i32 {
 }
 
 /// Never lets a panic cross into C (the report path cannot panic; this is a
-/// guarantee, not a expectation).
+/// guarantee, not a expectation); errno as the module comment says.
 fn guarded(f: impl FnOnce() -> Result<(), Error>) -> i32 {
-    catch_unwind(AssertUnwindSafe(f)).map_or(-libc::EIO, status)
+    let status = keeping_errno(|| catch_unwind(AssertUnwindSafe(f)).map_or(-libc::EIO, status));
+    if status < 0 {
+        set_errno(-status);
+    }
+    status
+}
+
+/// Runs `f` and gives the caller back its errno, which the open(), ioctl()
+/// and close() inside may have changed.
+fn keeping_errno<T>(f: impl FnOnce() -> T) -> T {
+    // SAFETY: __errno_location returns this thread's errno, always valid.
+    let saved = unsafe { *libc::__errno_location() };
+    let result = f();
+    set_errno(saved);
+    result
+}
+
+fn set_errno(value: i32) {
+    // SAFETY: as above.
+    unsafe { *libc::__errno_location() = value };
 }
 
 #[no_mangle]
@@ -46,10 +66,10 @@ pub unsafe extern "C" fn tt_track_stats(
     scope: u32,
     out: *mut abi::tt_track_query_stats,
 ) -> i32 {
-    if out.is_null() {
-        return -libc::EFAULT;
-    }
     guarded(|| {
+        if out.is_null() {
+            return Err(Error::BadAddress);
+        }
         let r = raw_query(device, chip, scope)?;
         // SAFETY: per the function's contract.
         unsafe { out.write(r) };
@@ -65,7 +85,7 @@ pub unsafe extern "C" fn tt_track_batch(ops: *mut abi::tt_track_op, count: u32) 
         return 0;
     }
     if ops.is_null() {
-        return -libc::EFAULT;
+        return guarded(|| Err(Error::BadAddress));
     }
     // SAFETY: per the function's contract.
     let ops = unsafe { std::slice::from_raw_parts_mut(ops, count as usize) };
@@ -88,10 +108,10 @@ pub unsafe extern "C" fn tt_track_batch(ops: *mut abi::tt_track_op, count: u32) 
 /// `out` is NULL or points to writable memory for one `tt_track_get_info`.
 #[no_mangle]
 pub unsafe extern "C" fn tt_track_devices(out: *mut abi::tt_track_get_info) -> i32 {
-    if out.is_null() {
-        return -libc::EFAULT;
-    }
     guarded(|| {
+        if out.is_null() {
+            return Err(Error::BadAddress);
+        }
         let info = raw_info()?;
         // SAFETY: per the function's contract.
         unsafe { out.write(*info) };
@@ -101,7 +121,26 @@ pub unsafe extern "C" fn tt_track_devices(out: *mut abi::tt_track_get_info) -> i
 
 #[no_mangle]
 pub extern "C" fn tt_track_available() -> i32 {
-    catch_unwind(crate::is_available).unwrap_or(false) as i32
+    (tt_track_unavailable_reason() == 0) as i32
+}
+
+/// 0 when reports reach the kernel, else the `Unavailable` code (TT_TRACK_REASON_*).
+#[no_mangle]
+pub extern "C" fn tt_track_unavailable_reason() -> i32 {
+    keeping_errno(|| {
+        catch_unwind(crate::unavailable_reason).map_or(Unavailable::Transient as i32, |r| r.map_or(0, |r| r as i32))
+    })
+}
+
+/// A static, NUL-terminated message for a TT_TRACK_REASON_* code.
+#[no_mangle]
+pub extern "C" fn tt_track_reason_string(reason: i32) -> *const c_char {
+    let msg = match u32::try_from(reason).ok().and_then(Unavailable::from_code) {
+        Some(r) => Error::Unavailable(r).message(),
+        None if reason == 0 => c"tracking on: reports reach tt_track.ko",
+        None => c"unknown reason code",
+    };
+    msg.as_ptr()
 }
 
 /// A static, NUL-terminated message for a status code.

@@ -3,10 +3,10 @@
 //! process exits, crashes or is killed.
 //!
 //! Safe on a hot allocator path: thread-safe, the device node is opened once
-//! per process on first use (and again in a forked child), the report path
+//! per process on first use (a child process opens its own), the report path
 //! takes no lock and allocates nothing, and nothing ever panics or prints.
 //! Without the module (or with `TT_TRACK_DISABLE=1`) every call returns
-//! [`Error::Unavailable`] at the cost of one atomic load.
+//! [`Error::Unavailable`] at the cost of two atomic loads ([`unavailable_reason`] says why).
 //!
 //! ```no_run
 //! use tttrack::{track_alloc, track_free, MemType};
@@ -16,7 +16,9 @@
 
 mod error;
 mod ffi;
+mod fork;
 mod handle;
+mod probe;
 
 pub use error::{Error, Unavailable};
 use tt_track_abi as abi;
@@ -299,5 +301,11 @@ fn c_chars(field: &[std::ffi::c_char]) -> String {
 
 /// Whether reports reach the kernel (opens the device node if needed).
 pub fn is_available() -> bool {
-    handle::fd().is_ok()
+    unavailable_reason().is_none()
+}
+
+/// Why reports do not reach the kernel, or None when they do (opens the
+/// device node if needed, or tries again after a transient failure).
+pub fn unavailable_reason() -> Option<Unavailable> {
+    handle::fd().err()
 }

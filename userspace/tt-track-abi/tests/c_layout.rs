@@ -16,8 +16,9 @@ int main(void) {
     P(tt_track_alloc, buffer_id) P(tt_track_alloc, size) P(tt_track_free, buffer_id)
     P(tt_track_query_stats, dram_capacity) P(tt_track_query_stats, types) P(tt_track_query_stats, kernel)
     P(tt_track_get_info, devices) P(tt_track_device_info, pci_address) P(tt_track_device_info, chips_seen)
-    printf("ALLOC %lu\nFREE %lu\nQUERY_STATS %lu\nGET_INFO %lu\n", (unsigned long)TT_TRACK_ALLOC,
-           (unsigned long)TT_TRACK_FREE, (unsigned long)TT_TRACK_QUERY_STATS, (unsigned long)TT_TRACK_GET_INFO);
+    printf("ALLOC %lu\nFREE %lu\nQUERY_STATS %lu\nGET_INFO %lu\nBATCH %lu\n", (unsigned long)TT_TRACK_ALLOC,
+           (unsigned long)TT_TRACK_FREE, (unsigned long)TT_TRACK_QUERY_STATS, (unsigned long)TT_TRACK_GET_INFO,
+           (unsigned long)TT_TRACK_BATCH);
     return 0;
 }
 "#;
@@ -75,6 +76,7 @@ fn sizes_offsets_and_numbers_match_c() {
     assert_eq!(c["FREE"], TT_TRACK_FREE);
     assert_eq!(c["QUERY_STATS"], TT_TRACK_QUERY_STATS);
     assert_eq!(c["GET_INFO"], TT_TRACK_GET_INFO);
+    assert_eq!(c["BATCH"], TT_TRACK_BATCH);
 }
 
 #[test]
