@@ -4,20 +4,23 @@
  * kernel through /dev/tenstorrent-track.
  *
  * Rules every struct follows: fixed-width types, explicit padding, no holes;
- * it starts with `__u32 argsz; __u32 flags;`. argsz must equal sizeof(struct),
+ * it starts with `__u32 argsz; __u32 flags;`. argsz must equal the struct
+ * size in the command's number (sizeof(struct) as the caller was built),
  * flags must be zero (none are defined yet) and every reserved field must be
  * zero, or the call fails with EINVAL and changes nothing.
  *
- * Compatibility (what libtttrack relies on; the module's side is still to be
- * done, see issue 13 item 9): TT_TRACK_ABI_VERSION grows by one with each
- * revision, and a module serves every caller of its version or older. A
- * revision only appends fields to a struct (or adds commands); a caller's
- * argsz says which revision it speaks: the module dispatches on the command's
- * type and number (not its size bits), reads argsz bytes and takes the fields
- * beyond them as zero, and writes back at most argsz bytes. A caller whose
- * argsz is larger than the module knows gets E2BIG unless the extra bytes
- * are zero. libtttrack accepts a module whose GET_INFO abi_version is at
- * least its own, and treats EINVAL or ENOTTY from GET_INFO as an ABI mismatch.
+ * Compatibility: TT_TRACK_ABI_VERSION grows by one with each revision, and a
+ * module serves every caller of its version or older. A revision only appends
+ * fields to a struct (or adds commands; struct tt_track_op cannot grow). The
+ * module dispatches on the command's type, direction and number, not its size
+ * bits; a struct smaller than the first revision's is not a command (ENOTTY).
+ * A caller's struct larger than the module's (a newer library): the fields
+ * the module does not know must be zero where the caller sends them (else
+ * E2BIG, nothing changes) and are written as zero where the module answers
+ * (QUERY_STATS, GET_INFO). A later module reads an older caller's shorter
+ * struct and takes the missing fields as zero. libtttrack accepts a module
+ * whose GET_INFO abi_version is at least its own, and treats EINVAL or ENOTTY
+ * from GET_INFO as an ABI mismatch.
  */
 #ifndef TT_TRACK_IOCTL_H
 #define TT_TRACK_IOCTL_H

@@ -55,6 +55,28 @@ pub(crate) const CMD_FREE: u32 = _IOW::<tt_track_free>(MAGIC, TT_TRACK_NR_FREE);
 pub(crate) const CMD_QUERY_STATS: u32 = _IOWR::<tt_track_query_stats>(MAGIC, TT_TRACK_NR_QUERY_STATS);
 pub(crate) const CMD_GET_INFO: u32 = _IOWR::<tt_track_get_info>(MAGIC, TT_TRACK_NR_GET_INFO);
 pub(crate) const CMD_BATCH: u32 = _IOWR::<tt_track_batch>(MAGIC, TT_TRACK_NR_BATCH);
+
+/// The size bits of an ioctl number.
+const SIZE_BITS: u32 = 0x3fff << 16;
+const _: () = assert!(kernel::ioctl::_IOC_SIZE(SIZE_BITS) == 0x3fff && kernel::ioctl::_IOC_NR(SIZE_BITS) == 0);
+
+/// A call of one of our commands, as numbered by the caller: the command (in
+/// our numbering) and the size of the caller's struct, which is the size in
+/// its ioctl number. A newer library may send a larger struct than ours (its
+/// new fields), never a smaller one: then the number is not one of ours.
+pub(crate) struct Call {
+    pub(crate) cmd: u32,
+    pub(crate) size: usize,
+}
+
+impl Call {
+    pub(crate) fn decode(cmd: u32) -> Option<Self> {
+        let ours = [CMD_ALLOC, CMD_FREE, CMD_QUERY_STATS, CMD_GET_INFO, CMD_BATCH];
+        let known = ours.into_iter().find(|&c| (c ^ cmd) & !SIZE_BITS == 0)?;
+        let size = kernel::ioctl::_IOC_SIZE(cmd);
+        (size >= kernel::ioctl::_IOC_SIZE(known)).then_some(Call { cmd: known, size })
+    }
+}
 pub(crate) const BATCH_MAX_OPS: usize = TT_TRACK_BATCH_MAX_OPS as usize;
 
 pub(crate) const TYPE_COUNT: usize = TT_TRACK_TYPE_COUNT as usize;
@@ -204,8 +226,9 @@ fn target(device: u32, chip: u32, kind: u32) -> Result<Target> {
 }
 
 impl AllocRequest {
-    pub(crate) fn parse(raw: &tt_track_alloc) -> Result<Self> {
-        check_header(raw.argsz, raw.flags, core::mem::size_of::<tt_track_alloc>())?;
+    /// `size`: the caller's struct size (see `Call`), which `argsz` must be.
+    pub(crate) fn parse(raw: &tt_track_alloc, size: usize) -> Result<Self> {
+        check_header(raw.argsz, raw.flags, size)?;
         Self::new(target(raw.device, raw.chip, raw.type_)?, raw.category, raw.buffer_id, raw.size)
     }
 
@@ -219,8 +242,8 @@ impl AllocRequest {
 }
 
 impl FreeRequest {
-    pub(crate) fn parse(raw: &tt_track_free) -> Result<Self> {
-        check_header(raw.argsz, raw.flags, core::mem::size_of::<tt_track_free>())?;
+    pub(crate) fn parse(raw: &tt_track_free, size: usize) -> Result<Self> {
+        check_header(raw.argsz, raw.flags, size)?;
         if raw.reserved != 0 {
             return Err(EINVAL);
         }
@@ -235,8 +258,8 @@ pub(crate) struct BatchRequest {
 }
 
 impl BatchRequest {
-    pub(crate) fn parse(raw: &tt_track_batch) -> Result<Self> {
-        check_header(raw.argsz, raw.flags, core::mem::size_of::<tt_track_batch>())?;
+    pub(crate) fn parse(raw: &tt_track_batch, size: usize) -> Result<Self> {
+        check_header(raw.argsz, raw.flags, size)?;
         let count = usize::try_from(raw.count).map_err(|_| EINVAL)?;
         if raw.done != 0 || count == 0 || count > BATCH_MAX_OPS {
             return Err(EINVAL);
@@ -268,8 +291,8 @@ impl Op {
 }
 
 impl StatsRequest {
-    pub(crate) fn parse(raw: &tt_track_query_stats) -> Result<Self> {
-        check_header(raw.argsz, raw.flags, core::mem::size_of::<tt_track_query_stats>())?;
+    pub(crate) fn parse(raw: &tt_track_query_stats, size: usize) -> Result<Self> {
+        check_header(raw.argsz, raw.flags, size)?;
         let scope = match raw.scope {
             TT_TRACK_SCOPE_DEVICE => Scope::Device,
             TT_TRACK_SCOPE_FILE => Scope::File,
@@ -280,6 +303,6 @@ impl StatsRequest {
 }
 
 /// GET_INFO carries no input beyond its header.
-pub(crate) fn check_info_header(argsz: u32, flags: u32) -> Result {
-    check_header(argsz, flags, core::mem::size_of::<tt_track_get_info>())
+pub(crate) fn check_info_header(argsz: u32, flags: u32, size: usize) -> Result {
+    check_header(argsz, flags, size)
 }

@@ -13,8 +13,34 @@ use kernel::sync::Arc;
 use kernel::transmute::{AsBytes, FromBytes};
 use kernel::uaccess::{UserPtr, UserSlice};
 
-fn read<T: FromBytes>(arg: usize) -> Result<T> {
-    UserSlice::new(UserPtr::from_addr(arg), size_of::<T>()).reader().read::<T>()
+/// Reads a `T` from the caller's struct of `size` bytes (at least ours, see
+/// `Call`). Bytes past ours are fields of a newer ABI: they must be zero, or
+/// the call fails with E2BIG and nothing changes.
+fn read<T: FromBytes>(arg: usize, size: usize) -> Result<T> {
+    let mut reader = UserSlice::new(UserPtr::from_addr(arg), size).reader();
+    let value = reader.read::<T>()?;
+    let mut tail = [0u8; 64];
+    while !reader.is_empty() {
+        let n = reader.len().min(tail.len());
+        reader.read_slice(&mut tail[..n])?;
+        if tail[..n].iter().any(|&b| b != 0) {
+            return Err(E2BIG);
+        }
+    }
+    Ok(value)
+}
+
+/// Writes a reply into the caller's struct of `size` bytes (at least ours):
+/// ours, then zeros for fields of a newer ABI this module does not know.
+fn write_reply<T: AsBytes>(arg: usize, size: usize, value: &T) -> Result {
+    let mut writer = UserSlice::new(UserPtr::from_addr(arg), size).writer();
+    writer.write(value)?;
+    let zeros = [0u8; 64];
+    while !writer.is_empty() {
+        let n = writer.len().min(zeros.len());
+        writer.write_slice(&zeros[..n])?;
+    }
+    Ok(())
 }
 
 /// What an open file's callbacks need besides the file itself.
@@ -31,12 +57,13 @@ impl MiscFile for Client {
     }
 
     fn ioctl(&self, ctx: &Context, cmd: u32, arg: usize) -> Result<isize> {
+        let Call { cmd, size } = Call::decode(cmd).ok_or(ENOTTY)?;
         match cmd {
-            CMD_ALLOC => self.alloc(&ctx.registry, &AllocRequest::parse(&read::<tt_track_alloc>(arg)?)?)?,
-            CMD_FREE => self.free(&ctx.registry, &FreeRequest::parse(&read::<tt_track_free>(arg)?)?)?,
-            CMD_QUERY_STATS => self.query_stats(ctx, arg)?,
-            CMD_GET_INFO => get_info(&ctx.registry, arg)?,
-            CMD_BATCH => self.batch_ioctl(&ctx.registry, arg)?,
+            CMD_ALLOC => self.alloc(&ctx.registry, &AllocRequest::parse(&read(arg, size)?, size)?)?,
+            CMD_FREE => self.free(&ctx.registry, &FreeRequest::parse(&read(arg, size)?, size)?)?,
+            CMD_QUERY_STATS => self.query_stats(ctx, arg, size)?,
+            CMD_GET_INFO => get_info(&ctx.registry, arg, size)?,
+            CMD_BATCH => self.batch_ioctl(&ctx.registry, arg, size)?,
             _ => return Err(ENOTTY),
         }
         Ok(0)
@@ -54,10 +81,9 @@ impl Client {
     /// BATCH: the header and operations are read, their pages probed for
     /// writing (so the results can be written, or nothing is applied), the
     /// operations applied, and written back with their results.
-    fn batch_ioctl(&self, registry: &Registry, arg: usize) -> Result {
-        let head = || UserSlice::new(UserPtr::from_addr(arg), size_of::<tt_track_batch>());
-        let mut header: tt_track_batch = head().reader().read()?;
-        let req = BatchRequest::parse(&header)?;
+    fn batch_ioctl(&self, registry: &Registry, arg: usize, size: usize) -> Result {
+        let mut header: tt_track_batch = read(arg, size)?;
+        let req = BatchRequest::parse(&header, size)?;
         let bytes = size_of::<tt_track_op>() * req.count;
         let user = || UserSlice::new(UserPtr::from_addr(req.ops), bytes);
         let mut on_stack = [MaybeUninit::<tt_track_op>::uninit(); STACK_OPS];
@@ -79,14 +105,14 @@ impl Client {
         probe_writable(arg, header.as_bytes())?;
         header.done = self.batch(registry, ops);
         user().writer().write_slice(ops.as_bytes())?;
-        head().writer().write(&header)
+        UserSlice::new(UserPtr::from_addr(arg), size_of::<tt_track_batch>()).writer().write(&header)
     }
 
-    fn query_stats(&self, ctx: &Context, arg: usize) -> Result {
-        let (mut reader, mut writer) =
-            UserSlice::new(UserPtr::from_addr(arg), size_of::<tt_track_query_stats>()).reader_writer();
-        let mut reply: tt_track_query_stats = reader.read()?;
-        let req = StatsRequest::parse(&reply)?;
+    /// QUERY_STATS: its output fields are not checked for zeros (a caller
+    /// may reuse a struct); a newer caller's unknown ones are zeroed.
+    fn query_stats(&self, ctx: &Context, arg: usize, size: usize) -> Result {
+        let mut reply: tt_track_query_stats = UserSlice::new(UserPtr::from_addr(arg), size).reader().read()?;
+        let req = StatsRequest::parse(&reply, size)?;
         let device = ctx.registry.device(req.device).ok_or(ENODEV)?;
         reply.open_files = u32::try_from(ctx.files.count()).unwrap_or(u32::MAX);
         reply.dram_capacity = device.dram_capacity;
@@ -110,13 +136,14 @@ impl Client {
                 self.own_stats(&device, req.chip, &mut reply.types, &mut reply.kernel);
             }
         }
-        writer.write(&reply)
+        write_reply(arg, size, &reply)
     }
 }
 
-fn get_info(registry: &Registry, arg: usize) -> Result {
-    let header: [u32; 2] = read(arg)?;
-    check_info_header(header[0], header[1])?;
+/// GET_INFO: only its header is input; a newer caller's unknown fields are zeroed.
+fn get_info(registry: &Registry, arg: usize, size: usize) -> Result {
+    let header: [u32; 2] = UserSlice::new(UserPtr::from_addr(arg), size).reader().read()?;
+    check_info_header(header[0], header[1], size)?;
     let info = KBox::<tt_track_get_info>::new_uninit(GFP_KERNEL | __GFP_ZERO)?;
     // SAFETY: the memory is zeroed, a valid value for a struct of integers.
     let mut info = unsafe { info.assume_init() };
@@ -139,7 +166,7 @@ fn get_info(registry: &Registry, arg: usize) -> Result {
         count += 1;
     });
     info.device_count = count;
-    UserSlice::new(UserPtr::from_addr(arg), size_of::<tt_track_get_info>()).writer().write(&*info)
+    write_reply(arg, size, &*info)
 }
 
 /// Fails with EFAULT, changing nothing, unless every page of the user

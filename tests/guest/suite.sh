@@ -105,7 +105,7 @@ load_ttkmd
 load_tt_track
 
 # Warnings are rate-limited per device: the scenarios that look for theirs come first.
-for s in overflow comm nsview orphan kpeak reorder roundtrip errors batch sigkill fork8 threads rebind pidns \
+for s in overflow comm nsview orphan kpeak reorder roundtrip errors batch abi sigkill fork8 threads rebind pidns \
          unprivileged million readers; do
     timeout 600 $T $s; rc=$?
     # 1: the test printed its FAIL line; anything else (timeout, crash) did not.

@@ -755,12 +755,63 @@ static void batch(void)
 	close(fd);
 }
 
+/* A newer library's larger structs (its new fields at the end): served while
+ * the fields it sends are zero, with zeros written to the fields it would
+ * read back; a field set that this module does not know is E2BIG, changing
+ * nothing. A struct smaller than the module's is not a command it knows. */
+static void abi(void)
+{
+	int fd = tt_open();
+	struct snapshot before;
+	uint32_t dev;
+
+	need_devices(fd, 1);
+	dev = devs[0];
+	snap(fd, dev, &before);
+	struct { struct tt_track_alloc a; uint64_t extra[2]; } alloc = { .a = {
+		.argsz = sizeof(alloc), .device = dev, .type = TT_TRACK_TYPE_DRAM, .buffer_id = 0xab1, .size = 4096 } };
+	unsigned long cmd = _IOW(TT_TRACK_IOCTL_MAGIC, TT_TRACK_NR_ALLOC, alloc);
+	alloc.extra[1] = 1;
+	EXPECT(raw_ioctl(fd, cmd, &alloc), E2BIG, "a newer field set");
+	alloc.extra[1] = 0;
+	alloc.a.argsz = sizeof(alloc.a);
+	EXPECT(raw_ioctl(fd, cmd, &alloc), EINVAL, "argsz other than the struct's size");
+	EXPECT(raw_ioctl(fd, _IOW(TT_TRACK_IOCTL_MAGIC, TT_TRACK_NR_ALLOC, uint8_t[32]), &alloc), ENOTTY,
+	       "a struct smaller than the module's");
+	alloc.a.argsz = sizeof(alloc);
+	CHECK_EQ(raw_ioctl(fd, cmd, &alloc), 0);
+
+	struct { struct tt_track_query_stats q; uint8_t extra[24]; } query;
+	memset(&query, 0xa5, sizeof(query));
+	query.q = (struct tt_track_query_stats){ .argsz = sizeof(query), .device = dev, .scope = TT_TRACK_SCOPE_FILE };
+	CHECK_EQ(raw_ioctl(fd, _IOWR(TT_TRACK_IOCTL_MAGIC, TT_TRACK_NR_QUERY_STATS, query), &query), 0);
+	CHECK_EQ(query.q.types[TT_TRACK_TYPE_DRAM].bytes, 4096);
+	CHECK(!memcmp(query.extra, (uint8_t[24]){ 0 }, 24), "QUERY_STATS left a newer field unzeroed");
+
+	static struct { struct tt_track_get_info i; uint8_t extra[40]; } info;
+	memset(&info, 0xa5, sizeof(info));
+	info.i.argsz = sizeof(info);
+	info.i.flags = 0;
+	CHECK_EQ(raw_ioctl(fd, _IOWR(TT_TRACK_IOCTL_MAGIC, TT_TRACK_NR_GET_INFO, info), &info), 0);
+	CHECK(info.i.device_count >= 1 && info.i.abi_version == TT_TRACK_ABI_VERSION, "GET_INFO answer");
+	CHECK(!memcmp(info.extra, (uint8_t[40]){ 0 }, 40), "GET_INFO left a newer field unzeroed");
+
+	struct tt_track_op op = op_free(dev, 0, TT_TRACK_TYPE_DRAM, 0xab1);
+	struct { struct tt_track_batch b; uint64_t extra; } batch = { .b = {
+		.argsz = sizeof(batch), .count = 1, .ops = (uintptr_t)&op } };
+	CHECK_EQ(raw_ioctl(fd, _IOWR(TT_TRACK_IOCTL_MAGIC, TT_TRACK_NR_BATCH, batch), &batch), 0);
+	CHECK(batch.b.done == 1 && op.result == 0, "BATCH through a larger header");
+	tt_stats(fd, dev, 0, TT_TRACK_SCOPE_FILE, &query.q);
+	CHECK(query.q.types[TT_TRACK_TYPE_DRAM].buffers == 0, "the larger BATCH freed the buffer");
+	close(fd);
+}
+
 static const struct { const char *name; void (*fn)(void); } scenarios[] = {
 	{ "roundtrip", roundtrip }, { "errors", errors }, { "fork8", fork8 }, { "sigkill", sigkill },
 	{ "threads", threads }, { "rebind", rebind }, { "million", million }, { "pidns", pidns },
 	{ "memcg", memcg }, { "unprivileged", unprivileged }, { "overflow", overflow }, { "comm", comm },
 	{ "readers", readers }, { "reorder", reorder }, { "orphan", orphan }, { "kpeak", kpeak },
-	{ "nsview", nsview }, { "memcharge", memcharge }, { "batch", batch },
+	{ "nsview", nsview }, { "memcharge", memcharge }, { "batch", batch }, { "abi", abi },
 };
 
 /* `hold DEV N`: a workload process for the demo; holds N buffers until killed.
