@@ -1,4 +1,4 @@
-//! tt-smi command line: parse flags, read a snapshot, render it; the only
+//! tt-track-smi command line: parse flags, read a snapshot, render it; the only
 //! place that turns errors into messages and exit codes (README.md).
 
 use clap::{Parser, ValueEnum};
@@ -24,7 +24,7 @@ struct Args {
     #[arg(short, long, conflicts_with_all = ["json", "csv", "format"])]
     watch: bool,
     /// Refresh interval in watch mode, in milliseconds (100 to 3,600,000).
-    #[arg(short, long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(100..=3_600_000))]
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(100..=3_600_000))]
     refresh: u64,
     /// Machine output: the whole snapshot as JSON (schema version 1).
     #[arg(long, conflicts_with_all = ["csv", "format"])]
@@ -50,7 +50,7 @@ fn now() -> u64 {
 fn snapshot(args: &Args) -> Result<Reading, ReadError> {
     let reading = read(&args.root, now())?;
     for w in &reading.warnings {
-        eprintln!("tt-smi: warning: {w}");
+        eprintln!("tt-track-smi: warning: {w}");
     }
     Ok(reading)
 }
@@ -63,7 +63,7 @@ fn main() {
     let args = Args::parse();
     let result = if args.watch { watch(&args) } else { once(&args) };
     if let Err(e) = result {
-        eprintln!("tt-smi: {e}");
+        eprintln!("tt-track-smi: {e}");
         std::process::exit(e.exit_code());
     }
 }
@@ -76,7 +76,7 @@ fn once(args: &Args) -> Result<(), ReadError> {
         (_, _, Format::Prometheus) => render::prometheus::render(&s),
         (_, _, Format::Table) => render::table::render(&s, width(args)),
     };
-    // A closed pipe (tt-smi | head) is not an error worth a message.
+    // A closed pipe (tt-track-smi | head) is not an error worth a message.
     let _ = std::io::stdout().write_all(out.as_bytes());
     Ok(())
 }
@@ -117,7 +117,7 @@ fn watch(args: &Args) -> Result<(), ReadError> {
                 }
                 f
             }
-            Err(e) => format!("tt-smi: {e}\n"),
+            Err(e) => format!("tt-track-smi: {e}\n"),
         };
         let mut out = std::io::stdout();
         let _ = crossterm::execute!(

@@ -110,7 +110,7 @@ fn malformed_lines_are_skipped_with_warnings() {
     let o = tt_smi(&["--root", &root("malformed"), "--json"]);
     assert!(o.status.success());
     let err = stderr(&o);
-    assert_eq!(err.matches("tt-smi: warning: device 0: skipped malformed stats line").count(), 5, "{err}");
+    assert_eq!(err.matches("tt-track-smi: warning: device 0: skipped malformed stats line").count(), 5, "{err}");
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["devices"][0]["chips"][0]["types"][0]["bytes"], 1048576);
     assert_eq!(v["processes"].as_array().unwrap().len(), 1);
@@ -131,7 +131,7 @@ fn a_device_removed_between_reads_is_skipped_with_a_warning() {
 fn errors_have_messages_and_exit_codes() {
     let o = tt_smi(&["--root", &root("no-module")]);
     assert_eq!(o.status.code(), Some(3));
-    assert_eq!(stderr(&o), "tt-smi: tt_track is not loaded: device memory is not tracked (insmod tt_track.ko)\n");
+    assert_eq!(stderr(&o), "tt-track-smi: tt_track is not loaded: device memory is not tracked (insmod tt_track.ko)\n");
     let o = tt_smi(&["--root", &root("no-devices")]);
     assert_eq!(o.status.code(), Some(4));
     assert!(stderr(&o).contains("no Tenstorrent devices found"));
@@ -158,7 +158,7 @@ fn permission_denied_has_its_own_exit_code() {
         std::fs::set_permissions(dir.join(d), std::fs::Permissions::from_mode(0o755)).unwrap();
     }
     // Root reads anything: run as nobody then.
-    let bin = env!("CARGO_BIN_EXE_tt-smi");
+    let bin = env!("CARGO_BIN_EXE_tt-track-smi");
     // SAFETY: geteuid has no preconditions.
     let mut cmd = if unsafe { libc::geteuid() } == 0 {
         let mut c = std::process::Command::new("setpriv");
@@ -197,4 +197,14 @@ fn huge_tree_of_100_processes_on_64_chips() {
     std::fs::remove_dir_all(&dir).ok();
     assert!(o.status.success());
     assert_eq!(stdout(&o).lines().count(), 1 + 64 * 100);
+}
+
+#[test]
+fn installed_as_tt_track_smi_without_tenstorrent_destructive_short_flags() {
+    // Tenstorrent's tt-smi: -r resets boards, -g writes a reset configuration.
+    for flag in ["-r", "-g"] {
+        let o = tt_smi(&[flag, "1000", "--root", &root("normal")]);
+        assert_eq!(o.status.code(), Some(2), "{flag} accepted: {}", stdout(&o));
+        assert!(stdout(&o).is_empty());
+    }
 }

@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 fn watch_then(key: &[u8]) -> (Option<i32>, String) {
-    let bin = env!("CARGO_BIN_EXE_tt-smi");
+    let bin = env!("CARGO_BIN_EXE_tt-track-smi");
     let root = common::fixture("normal");
     let inner = format!("{bin} --watch --refresh 100 --width 120 --root {}", root.display());
     let mut child = Command::new("script")

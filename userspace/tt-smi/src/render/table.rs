@@ -19,7 +19,7 @@ fn right(s: String) -> Cell {
 
 pub fn header(s: &Snapshot) -> String {
     let module = s.module_version.as_deref().unwrap_or("?");
-    format!("tt-smi {}  |  tt_track {}  |  {}\n", s.tool_version, module, utc(s.time))
+    format!("tt-track-smi {}  |  tt_track {}  |  {}\n", s.tool_version, module, utc(s.time))
 }
 
 /// Below this width the wide tables are split or folded.
