@@ -1,7 +1,11 @@
-//! tt-smi: the operator's view of Tenstorrent device memory, from tt-track's
+//! tt-track-smi: the operator's view of Tenstorrent device memory, from tt-track's
 //! /proc files, tt-kmd's `pids` files and its sysfs telemetry.
 //! Data flows one way: files -> `read` -> `model` -> one `render`er.
 
+pub mod comm;
 pub mod model;
+pub mod output;
 pub mod read;
 pub mod render;
+pub mod text;
+pub mod users;

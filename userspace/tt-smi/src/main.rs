@@ -5,8 +5,33 @@ use clap::{Parser, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use ttsmi::output::{self, WriteError};
 use ttsmi::read::{read, ReadError, Reading};
 use ttsmi::render;
+
+/// Why the command failed; each has its exit code (README.md).
+enum Failure {
+    Read(ReadError),
+    Write(WriteError),
+}
+
+impl Failure {
+    fn exit_code(&self) -> i32 {
+        match self {
+            Failure::Read(e) => e.exit_code(),
+            Failure::Write(_) => 1,
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Read(e) => e.fmt(f),
+            Failure::Write(e) => e.fmt(f),
+        }
+    }
+}
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
@@ -38,6 +63,10 @@ struct Args {
     /// Read /proc and /sys under this directory instead of /.
     #[arg(long, default_value = "/")]
     root: PathBuf,
+    /// Write to FILE instead of standard output, replacing it atomically
+    /// (for node_exporter's textfile collector).
+    #[arg(long, value_name = "FILE", conflicts_with = "watch")]
+    output: Option<PathBuf>,
     /// Table width in columns (default: the terminal's, or 120).
     #[arg(long, value_parser = clap::value_parser!(u16).range(40..=1000))]
     width: Option<u16>,
@@ -61,24 +90,26 @@ fn width(args: &Args) -> u16 {
 
 fn main() {
     let args = Args::parse();
-    let result = if args.watch { watch(&args) } else { once(&args) };
+    let result = if args.watch { watch(&args).map_err(Failure::Read) } else { once(&args) };
     if let Err(e) = result {
         eprintln!("tt-track-smi: {e}");
         std::process::exit(e.exit_code());
     }
 }
 
-fn once(args: &Args) -> Result<(), ReadError> {
-    let s = snapshot(args)?.snapshot;
+fn once(args: &Args) -> Result<(), Failure> {
+    let s = snapshot(args).map_err(Failure::Read)?.snapshot;
     let out = match (args.json, args.csv, args.format) {
         (true, _, _) | (_, _, Format::Json) => render::json::render(&s),
         (_, true, _) | (_, _, Format::Csv) => render::csv::render(&s),
         (_, _, Format::Prometheus) => render::prometheus::render(&s),
         (_, _, Format::Table) => render::table::render(&s, width(args)),
     };
-    // A closed pipe (tt-track-smi | head) is not an error worth a message.
-    let _ = std::io::stdout().write_all(out.as_bytes());
-    Ok(())
+    match &args.output {
+        Some(path) => output::file(path, &out),
+        None => output::stdout(&out),
+    }
+    .map_err(Failure::Write)
 }
 
 /// Restores the terminal however watch mode ends.

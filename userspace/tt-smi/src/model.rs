@@ -78,8 +78,13 @@ pub struct Process {
     pub buffers: u64,
 }
 
+/// A sum that stops at 2^64 - 1 rather than wrap or panic (the kernel's sums saturate too).
+pub fn saturating_sum(values: impl IntoIterator<Item = u64>) -> u64 {
+    values.into_iter().fold(0, u64::saturating_add)
+}
+
 impl Process {
     pub fn total_bytes(&self) -> u64 {
-        self.bytes.iter().sum()
+        saturating_sum(self.bytes)
     }
 }

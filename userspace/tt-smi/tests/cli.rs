@@ -21,7 +21,7 @@ fn oneshot_shows_devices_processes_and_leaks() {
         "3.2 GiB / 12.0 GiB",
         "27%",
         "python3 train.py",
-        "alice",
+        "nobody",
         "tt-umd-probe",
         "40.0 MiB in 10000 buffers",
         "KERNEL fabric",
@@ -59,8 +59,8 @@ fn csv_lists_processes_with_quoting() {
         lines.next().unwrap(),
         "device,chip,pid,user,process_name,used_memory_bytes,dram_bytes,l1_bytes,system_memory_bytes,l1_small_bytes,trace_bytes,cb_bytes,kernel_bytes,buffers"
     );
-    assert!(out.contains("0,0,412,alice,python3 train.py --epochs 3,2459578368,2147483648,41943040,0,1048576,268435456,12288,655360,60\n"));
-    assert!(out.contains("0,,1500,1001,tt-umd-probe,0,"));
+    assert!(out.contains("0,0,412,nobody,python3 train.py --epochs 3,2459578368,2147483648,41943040,0,1048576,268435456,12288,655360,60\n"));
+    assert!(out.contains("0,,1500,4000000,tt-umd-probe,0,"));
     let odd = stdout(&tt_smi(&["--root", &root("odd-comm"), "--csv"]));
     assert!(odd.contains(",\"a,b\"\"c\","), "{odd}");
     assert!(odd.contains(",my worker 1,"));

@@ -3,8 +3,10 @@
 
 use crate::model::{Snapshot, TYPES};
 
+/// Quoted when it holds a separator, a quote or any control character: the
+/// exact value survives, and a control character is never a bare field.
 fn field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
+    if s.contains([',', '"']) || s.contains(char::is_control) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_string()

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::model::*;
+use crate::text::printable;
 use comfy_table::{presets::ASCII_FULL_CONDENSED, Cell, CellAlignment, ContentArrangement, Table};
 
 fn table(width: u16, header: &[&str]) -> Table {
@@ -18,7 +19,7 @@ fn right(s: String) -> Cell {
 }
 
 pub fn header(s: &Snapshot) -> String {
-    let module = s.module_version.as_deref().unwrap_or("?");
+    let module = printable(s.module_version.as_deref().unwrap_or("?")).into_owned();
     format!("tt-track-smi {}  |  tt_track {}  |  {}\n", s.tool_version, module, utc(s.time))
 }
 
@@ -57,8 +58,8 @@ pub fn devices(s: &Snapshot, width: u16) -> String {
             let mut row = vec![
                 card.clone(),
                 chip.clone(),
-                Cell::new(card_only(d.arch.clone())),
-                Cell::new(card_only(d.pci_address.clone())),
+                Cell::new(card_only(printable(&d.arch).into_owned())),
+                Cell::new(card_only(printable(&d.pci_address).into_owned())),
                 right(card_only(or_na(tel.temperature_c, |v| format!("{v:.0} C")))),
                 right(card_only(or_na(tel.power_w, |v| format!("{v:.0} W")))),
                 right(card_only(or_na(tel.aiclk_mhz, |v| format!("{v} MHz")))),
@@ -137,11 +138,11 @@ pub fn processes(s: &Snapshot, width: u16) -> String {
         let mut row = vec![
             right(dev),
             right(p.pid.map_or_else(|| "-".to_string(), |v| v.to_string())),
-            Cell::new(p.user.as_deref().unwrap_or("?")),
-            Cell::new(&p.command),
+            Cell::new(printable(p.user.as_deref().unwrap_or("?"))),
+            Cell::new(printable(&p.command)),
         ];
         for (_, kinds) in columns {
-            row.push(right(human(kinds.iter().map(|&k| p.bytes[k]).sum())));
+            row.push(right(human(saturating_sum(kinds.iter().map(|&k| p.bytes[k])))));
         }
         row.push(right(p.buffers.to_string()));
         t.add_row(row);
