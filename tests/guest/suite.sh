@@ -157,10 +157,10 @@ i=0; while [ "$(holders $h1)" -ne 1 ] || ! grep -qx "$idle" /proc/driver/tenstor
 done
 ./tt-track-smi --csv > /tmp/smi.csv
 check "tt-track-smi csv: the holder with its bytes per type" \
-    grep -q "^0,0,$h1,0,/tests/tt_track_test hold 0 2,1056768,1048576,8192,0,0,0,0,0,2$" /tmp/smi.csv
-check "tt-track-smi csv: an opener that reports nothing" grep -q "^0,,$idle,0,sleep 1000,0,0,0,0,0,0,0,0,0$" /tmp/smi.csv
+    grep -q "^0,0,$h1,0,/tests/tt_track_test hold 0 2,1056768,1048576,8192,0,0,0,0,0,2,$" /tmp/smi.csv
+check "tt-track-smi csv: an opener that reports nothing" grep -q "^0,,$idle,0,sleep 1000,0,0,0,0,0,0,0,0,0,$" /tmp/smi.csv
 ./tt-track-smi --width 120 > /tmp/smi.txt
-check "tt-track-smi table: holder shown" grep -q "| *$h1 | 0 *| /tests/tt_track_test hold 0 2 | 1.0 MiB | 8.0 KiB |" /tmp/smi.txt
+check "tt-track-smi table: holder shown" grep -q "| *$h1 | 0 *| /tests/tt_track_test hold 0 2 *| *1.0 MiB | *8.0 KiB |" /tmp/smi.txt
 before=$(leaked)
 kill -9 $h1; wait $h1 2>/dev/null
 ./tt-track-smi --csv > /tmp/smi.csv
@@ -178,7 +178,7 @@ start=$(cat /proc/uptime | cut -d' ' -f1)
 end=$(cat /proc/uptime | cut -d' ' -f1)
 echo "  tt-track-smi one-shot with 10,000 live buffers in 100 processes: $(awk "BEGIN { print ($end - $start) * 1000 }") ms (uptime clock, 10 ms resolution)"
 ./tt-track-smi --csv > /tmp/smi.csv
-check "tt-track-smi: 100 processes with 100 buffers each" test "$(grep -c ',100$' /tmp/smi.csv)" -eq 100
+check "tt-track-smi: 100 processes with 100 buffers each" test "$(grep -c ',100,$' /tmp/smi.csv)" -eq 100
 # 100 files closed at once with live entries: the per-device warning is
 # rate-limited (10 per 5 s; wait for a fresh window first) and the rest counted.
 # The closes may span several windows (the debug kernel is slow): at most 10 per window.

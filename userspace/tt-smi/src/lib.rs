@@ -3,9 +3,11 @@
 //! Data flows one way: files -> `read` -> `model` -> one `render`er.
 
 pub mod comm;
+pub mod container;
 pub mod model;
 pub mod output;
 pub mod read;
 pub mod render;
+pub mod select;
 pub mod text;
 pub mod users;

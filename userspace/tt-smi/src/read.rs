@@ -2,6 +2,7 @@
 //! `Snapshot`. Formats: README.md ("The /proc files").
 
 use crate::comm;
+use crate::container;
 use crate::model::*;
 use crate::users::Users;
 use std::fs;
@@ -85,7 +86,7 @@ pub fn read(root: &Path, time: u64) -> Result<Reading, ReadError> {
         let mut device = parsed.device;
         device.telemetry = telemetry(root, n);
         for p in parsed.processes {
-            processes.push(with_owner(root, &mut users, p));
+            add_process(&mut processes, with_owner(root, &mut users, p));
         }
         // Processes holding the device open (tt-kmd) but reporting nothing.
         if let Ok(pids) = fs::read_to_string(dir.join("pids")) {
@@ -98,7 +99,9 @@ pub fn read(root: &Path, time: u64) -> Result<Reading, ReadError> {
                         chip: None,
                         pid: Some(pid),
                         user: None,
-                        command: comm,
+                        command: comm.clone(),
+                        comm,
+                        container: None,
                         bytes: [0; 7],
                         buffers: 0,
                     };
@@ -119,7 +122,6 @@ pub fn read(root: &Path, time: u64) -> Result<Reading, ReadError> {
         fs::read_to_string(root.join("sys/module/tt_track/version")).ok().map(|v| v.trim().to_string());
     Ok(Reading {
         snapshot: Snapshot {
-            schema_version: SCHEMA_VERSION,
             time,
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
             module_version,
@@ -262,11 +264,21 @@ fn parse_proc(device: u32, line: &str) -> Option<Process> {
     for (k, b) in bytes.iter_mut().enumerate() {
         *b = num(f[3 + k])?;
     }
-    let command = match (pid, f[11]) {
+    let comm = match (pid, f[11]) {
         (None, "-") => "(outside this PID namespace)".to_string(),
         (_, comm) => comm::decode(comm)?,
     };
-    Some(Process { device, chip: Some(f[2].parse().ok()?), pid, user: None, command, bytes, buffers: num(f[10])? })
+    Some(Process {
+        device,
+        chip: Some(f[2].parse().ok()?),
+        pid,
+        user: None,
+        command: comm.clone(),
+        comm,
+        container: None,
+        bytes,
+        buffers: num(f[10])?,
+    })
 }
 
 /// tt-kmd's telemetry: sysfs attributes and hwmon, each optional.
@@ -287,7 +299,18 @@ fn proc_comm(root: &Path, pid: i32) -> Option<String> {
     Some(String::from_utf8_lossy(raw.strip_suffix(b"\n").unwrap_or(&raw)).into_owned())
 }
 
-/// The full command line when readable, else the comm tt_track recorded.
+/// One row per (device, chip, pid): a process with several tracking files
+/// (two opens of the device) is summed, so no view shows it twice.
+fn add_process(processes: &mut Vec<Process>, p: Process) {
+    let same = |q: &&mut Process| p.pid.is_some() && (q.device, q.chip, q.pid) == (p.device, p.chip, p.pid);
+    match processes.iter_mut().find(same) {
+        Some(q) => q.absorb(&p),
+        None => processes.push(p),
+    }
+}
+
+/// Owner, full command line and container, from /proc/PID (each optional:
+/// the process may have exited, or be outside this PID namespace).
 fn with_owner(root: &Path, users: &mut Users, mut p: Process) -> Process {
     let Some(pid) = p.pid else { return p };
     let dir = root.join(format!("proc/{pid}"));
@@ -301,6 +324,7 @@ fn with_owner(root: &Path, users: &mut Users, mut p: Process) -> Process {
             p.command = args.join(" ");
         }
     }
+    p.container = fs::read(dir.join("cgroup")).ok().and_then(|c| container::from_cgroup(&String::from_utf8_lossy(&c)));
     p.user = fs::read(dir.join("status")).ok().and_then(|s| {
         let s = String::from_utf8_lossy(&s);
         let uid: u32 = s.lines().find_map(|l| l.strip_prefix("Uid:"))?.split_whitespace().next()?.parse().ok()?;

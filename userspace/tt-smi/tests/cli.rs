@@ -36,11 +36,11 @@ fn json_is_the_versioned_snapshot() {
     let o = tt_smi(&["--root", &root("normal"), "--json"]);
     assert!(o.status.success());
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
-    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["schema_version"], 2);
     assert_eq!(v["module_version"], "0.1.0");
     assert_eq!(v["devices"].as_array().unwrap().len(), 2);
-    assert_eq!(v["devices"][0]["chips"][1]["types"][0]["bytes"], 1073741824u64);
-    assert_eq!(v["devices"][0]["chips"][0]["kernel"][1]["bytes"], 131072);
+    assert_eq!(v["devices"][0]["chips"][1]["memory"]["DRAM"]["bytes"], 1073741824u64);
+    assert_eq!(v["devices"][0]["chips"][0]["kernel"]["fabric"]["bytes"], 131072);
     assert_eq!(v["devices"][0]["telemetry"]["temperature_c"], 54.25);
     assert!(v["devices"][1]["telemetry"]["power_w"].is_null());
     let procs = v["processes"].as_array().unwrap();
@@ -57,9 +57,9 @@ fn csv_lists_processes_with_quoting() {
     let mut lines = out.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "device,chip,pid,user,process_name,used_memory_bytes,dram_bytes,l1_bytes,system_memory_bytes,l1_small_bytes,trace_bytes,cb_bytes,kernel_bytes,buffers"
+        "device,chip,pid,user,process_name,used_memory,memory.dram,memory.l1,memory.system_memory,memory.l1_small,memory.trace,memory.cb,memory.kernel,buffers,container"
     );
-    assert!(out.contains("0,0,412,nobody,python3 train.py --epochs 3,2459578368,2147483648,41943040,0,1048576,268435456,12288,655360,60\n"));
+    assert!(out.contains("0,0,412,nobody,python3 train.py --epochs 3,2459578368,2147483648,41943040,0,1048576,268435456,12288,655360,60,docker://4f6b5d6c2e1a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c\n"));
     assert!(out.contains("0,,1500,4000000,tt-umd-probe,0,"));
     let odd = stdout(&tt_smi(&["--root", &root("odd-comm"), "--csv"]));
     assert!(odd.contains(",\"a,b\"\"c\","), "{odd}");
@@ -112,7 +112,7 @@ fn malformed_lines_are_skipped_with_warnings() {
     let err = stderr(&o);
     assert_eq!(err.matches("tt-track-smi: warning: device 0: skipped malformed stats line").count(), 5, "{err}");
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["devices"][0]["chips"][0]["types"][0]["bytes"], 1048576);
+    assert_eq!(v["devices"][0]["chips"][0]["memory"]["DRAM"]["bytes"], 1048576);
     assert_eq!(v["processes"].as_array().unwrap().len(), 1);
     assert_eq!(v["processes"][0]["command"], "good");
 }

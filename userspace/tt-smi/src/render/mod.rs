@@ -6,18 +6,6 @@ pub mod prometheus;
 pub mod table;
 pub mod watch;
 
-use crate::model::{saturating_sum, Chip, DRAM, L1};
-
-/// Memory that lives in DRAM: DRAM buffers and traces.
-pub fn dram_used(c: &Chip) -> u64 {
-    saturating_sum([c.types[DRAM].bytes, c.types[4].bytes])
-}
-
-/// Memory that lives in L1: L1 buffers, L1_SMALL, circular buffers, kernel binaries.
-pub fn l1_used(c: &Chip) -> u64 {
-    saturating_sum([c.types[L1].bytes, c.types[3].bytes, c.types[5].bytes, c.types[6].bytes])
-}
-
 /// 1536 -> "1.5 KiB".
 pub fn human(bytes: u64) -> String {
     const UNITS: [&str; 6] = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];

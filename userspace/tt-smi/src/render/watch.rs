@@ -1,6 +1,6 @@
 //! Watch mode's extra: each chip's DRAM and L1 use over the last samples.
 
-use super::{dram_used, human, l1_used};
+use super::human;
 use crate::model::Snapshot;
 use std::collections::VecDeque;
 
@@ -31,7 +31,7 @@ impl History {
                 if q.len() == SAMPLES {
                     q.pop_front();
                 }
-                q.push_back((dram_used(c), l1_used(c)));
+                q.push_back((c.dram_used(), c.l1_used()));
             }
         }
     }
