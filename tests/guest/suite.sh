@@ -167,7 +167,7 @@ kill -9 $h1; wait $h1 2>/dev/null
 check "tt-track-smi after SIGKILL: holder gone" sh -c "! grep -q ',$h1,' /tmp/smi.csv"
 check "after SIGKILL: leak counter grew by exactly its bytes" test "$(leaked)" -eq $((before + 1056768))
 ./tt-track-smi --format prometheus > /tmp/smi.prom
-check "tt-track-smi prometheus: leak counter" grep -q "^tt_device_leaked_bytes_total{device=\"0\",chip=\"0\",.*} $(leaked)$" /tmp/smi.prom
+check "tt-track-smi prometheus: leak counter" grep -q "^tt_device_leaked_bytes_total{chip=\"0\",device=\"0\",.*} $(leaked)$" /tmp/smi.prom
 kill $idle
 # 100 processes holding 10,000 buffers: every one listed; one-shot time printed (a figure).
 pids=""

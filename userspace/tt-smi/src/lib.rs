@@ -9,5 +9,6 @@ pub mod output;
 pub mod read;
 pub mod render;
 pub mod select;
+pub mod serve;
 pub mod text;
 pub mod users;

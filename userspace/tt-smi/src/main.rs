@@ -87,6 +87,9 @@ struct Args {
     /// (for node_exporter's textfile collector).
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Serve the Prometheus metrics over HTTP at ADDR (host:port) /metrics.
+    #[arg(long, value_name = "ADDR", conflicts_with_all = ["watch", "loop_seconds", "output", "json", "csv", "format", "query_compute_apps", "query_device"])]
+    serve: Option<String>,
     /// Read /proc and /sys under this directory instead of /.
     #[arg(long, default_value = "/")]
     root: PathBuf,
@@ -110,6 +113,7 @@ enum Failure {
     Read(ReadError),
     NoSuchDevice(u32),
     Write(WriteError),
+    Serve(String),
 }
 
 impl Failure {
@@ -117,7 +121,7 @@ impl Failure {
         match self {
             Failure::Read(e) => e.exit_code(),
             Failure::NoSuchDevice(_) => 4,
-            Failure::Write(_) => 1,
+            Failure::Write(_) | Failure::Serve(_) => 1,
         }
     }
 }
@@ -128,6 +132,7 @@ impl std::fmt::Display for Failure {
             Failure::Read(e) => e.fmt(f),
             Failure::NoSuchDevice(n) => write!(f, "no device {n}"),
             Failure::Write(e) => e.fmt(f),
+            Failure::Serve(e) => e.fmt(f),
         }
     }
 }
@@ -207,10 +212,14 @@ fn main() {
         use clap::CommandFactory;
         Args::command().error(clap::error::ErrorKind::InvalidValue, e).exit()
     });
-    let result = match (args.watch, args.loop_seconds) {
-        (true, _) => watch(&args),
-        (false, None) => once(&args, &output),
-        (false, Some(seconds)) => repeat(&args, &output, Duration::from_secs(seconds)),
+    let result = match (&args.serve, args.watch, args.loop_seconds) {
+        (Some(addr), _, _) => {
+            let metrics = || snapshot(&args).map(|s| render::prometheus::render(&s)).map_err(|e| e.to_string());
+            ttsmi::serve::serve(addr, metrics).map_err(Failure::Serve)
+        }
+        (None, true, _) => watch(&args),
+        (None, false, None) => once(&args, &output),
+        (None, false, Some(seconds)) => repeat(&args, &output, Duration::from_secs(seconds)),
     };
     if let Err(e) = result {
         eprintln!("tt-track-smi: {e}");

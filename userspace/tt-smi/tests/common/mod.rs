@@ -1,4 +1,5 @@
 #![allow(dead_code)]
+pub mod http;
 pub mod huge;
 use std::path::PathBuf;
 use std::process::{Command, Output};
