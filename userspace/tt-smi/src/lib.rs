@@ -12,3 +12,4 @@ pub mod select;
 pub mod serve;
 pub mod text;
 pub mod users;
+pub mod watch;

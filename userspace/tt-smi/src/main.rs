@@ -2,7 +2,6 @@
 //! only place that turns errors into messages and exit codes (README.md).
 
 use clap::Parser;
-use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use ttsmi::model::Snapshot;
@@ -141,22 +140,28 @@ fn now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
-/// Read, warn, filter and sort: the snapshot every output shows.
-fn snapshot(args: &Args) -> Result<Snapshot, Failure> {
+/// Read, filter and sort: the snapshot every output shows, with the read's warnings.
+fn selected(args: &Args) -> Result<(Snapshot, Vec<String>), Failure> {
     let reading = read(&args.root, now()).map_err(Failure::Read)?;
-    for w in &reading.warnings {
-        eprintln!("tt-track-smi: warning: {w}");
-    }
     let mut s = reading.snapshot;
     select::filter(&mut s, &args.devices, &args.pids).map_err(Failure::NoSuchDevice)?;
     if let Some(key) = args.sort {
         select::sort(&mut s.processes, key);
     }
+    Ok((s, reading.warnings))
+}
+
+/// `selected`, with the warnings on stderr.
+fn snapshot(args: &Args) -> Result<Snapshot, Failure> {
+    let (s, warnings) = selected(args)?;
+    for w in &warnings {
+        eprintln!("tt-track-smi: warning: {w}");
+    }
     Ok(s)
 }
 
 fn width(args: &Args) -> u16 {
-    args.width.or_else(|| crossterm::terminal::size().ok().map(|(w, _)| w)).unwrap_or(120)
+    args.width.or_else(|| ratatui::crossterm::terminal::size().ok().map(|(w, _)| w)).unwrap_or(120)
 }
 
 /// The output the flags ask for, or a usage error.
@@ -249,64 +254,11 @@ fn repeat(args: &Args, output: &Output, every: Duration) -> Result<(), Failure> 
     }
 }
 
-/// Restores the terminal however watch mode ends.
-struct Terminal;
-
-impl Terminal {
-    fn enter() -> std::io::Result<Terminal> {
-        crossterm::terminal::enable_raw_mode()?;
-        let mut out = std::io::stdout();
-        crossterm::execute!(out, crossterm::terminal::EnterAlternateScreen, crossterm::cursor::Hide)?;
-        Ok(Terminal)
-    }
-}
-
-impl Drop for Terminal {
-    fn drop(&mut self) {
-        let mut out = std::io::stdout();
-        let _ = crossterm::execute!(out, crossterm::cursor::Show, crossterm::terminal::LeaveAlternateScreen);
-        let _ = crossterm::terminal::disable_raw_mode();
-    }
-}
-
 fn watch(args: &Args) -> Result<(), Failure> {
-    use crossterm::event::{self, Event, KeyCode, KeyEvent, KeyModifiers};
-    let mut history = render::watch::History::default();
-    let terminal = Terminal::enter().map_err(|e| Failure::Read(ReadError::Io("terminal".into(), e)))?;
-    loop {
-        // A device may come and go between refreshes: show the error, keep watching.
-        let frame = match read(&args.root, now()) {
-            Ok(r) => {
-                history.push(&r.snapshot);
-                let mut f = render::table::render(&r.snapshot, width(args));
-                f += &history.render(&r.snapshot);
-                for w in r.warnings {
-                    f += &format!("warning: {w}\n");
-                }
-                f
-            }
-            Err(e) => format!("tt-track-smi: {e}\n"),
-        };
-        let mut out = std::io::stdout();
-        let _ = crossterm::execute!(
-            out,
-            crossterm::cursor::MoveTo(0, 0),
-            crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
-        );
-        let _ = write!(out, "{}(q or Ctrl-C to quit)", frame.replace('\n', "\r\n"));
-        let _ = out.flush();
-        let deadline = std::time::Instant::now() + Duration::from_millis(args.refresh);
-        while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
-            if !event::poll(left).unwrap_or(false) {
-                break;
-            }
-            if let Ok(Event::Key(KeyEvent { code, modifiers, .. })) = event::read() {
-                let ctrl_c = code == KeyCode::Char('c') && modifiers.contains(KeyModifiers::CONTROL);
-                if ctrl_c || code == KeyCode::Char('q') || code == KeyCode::Esc {
-                    drop(terminal);
-                    return Ok(());
-                }
-            }
-        }
-    }
+    let read = || {
+        let (s, warnings) = selected(args).map_err(|e| format!("tt-track-smi: {e}"))?;
+        Ok((s, warnings))
+    };
+    ttsmi::watch::run(Duration::from_millis(args.refresh), args.sort, read)
+        .map_err(|e| Failure::Write(WriteError("the terminal".into(), e)))
 }

@@ -4,7 +4,6 @@ pub mod csv;
 pub mod json;
 pub mod prometheus;
 pub mod table;
-pub mod watch;
 
 /// 1536 -> "1.5 KiB".
 pub fn human(bytes: u64) -> String {

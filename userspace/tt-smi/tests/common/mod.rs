@@ -1,6 +1,7 @@
 #![allow(dead_code)]
 pub mod http;
 pub mod huge;
+pub mod tmux;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
