@@ -201,6 +201,7 @@ fn render(output: &Output, s: &Snapshot, width: u16) -> String {
     match output {
         Output::Table => render::table::render(s, width),
         Output::Json => render::json::render(s),
+        // The lists were checked by `plan`: select cannot fail here.
         Output::Apps(list, o) => {
             csv::render(&csv::select(csv::app_fields(), list).unwrap_or_default(), csv::app_rows(s), *o)
         }
@@ -255,10 +256,8 @@ fn repeat(args: &Args, output: &Output, every: Duration) -> Result<(), Failure> 
 }
 
 fn watch(args: &Args) -> Result<(), Failure> {
-    let read = || {
-        let (s, warnings) = selected(args).map_err(|e| format!("tt-track-smi: {e}"))?;
-        Ok((s, warnings))
-    };
+    // Warnings are shown in the view: stderr is the screen.
+    let read = || selected(args).map_err(|e| format!("tt-track-smi: {e}"));
     ttsmi::watch::run(Duration::from_millis(args.refresh), args.sort, read)
         .map_err(|e| Failure::Write(WriteError("the terminal".into(), e)))
 }
