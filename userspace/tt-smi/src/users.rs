@@ -2,7 +2,6 @@
 //! LDAP, SSSD or any other source show as `id` and `ps` show them.
 
 use std::collections::HashMap;
-use std::ffi::CStr;
 
 /// Names looked up once per uid per snapshot.
 #[derive(Default)]
@@ -15,6 +14,14 @@ impl Users {
     }
 }
 
+/// A statically linked glibc cannot load NSS modules (getpwuid_r crashes in
+/// the dlopen): the static build, made for the test VM, shows uid numbers.
+#[cfg(target_feature = "crt-static")]
+fn lookup(_uid: u32) -> Option<String> {
+    None
+}
+
+#[cfg(not(target_feature = "crt-static"))]
 fn lookup(uid: u32) -> Option<String> {
     let mut buf = vec![0u8; 1024];
     loop {
@@ -28,7 +35,7 @@ fn lookup(uid: u32) -> Option<String> {
             libc::ERANGE if buf.len() < 1 << 20 => buf.resize(buf.len() * 4, 0),
             0 if !found.is_null() => {
                 // SAFETY: on success pw_name points to a NUL-terminated string inside buf.
-                let name = unsafe { CStr::from_ptr(pwd.pw_name) };
+                let name = unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) };
                 return Some(name.to_string_lossy().into_owned());
             }
             _ => return None,
