@@ -107,10 +107,10 @@ for dynamic in tests/lib_c_test tests/ttnn/libtttrack-ttmetal.so tests/trinity; 
     done
 done
 # Rust programs for the guest, static so it needs no libraries.
-static=(--target x86_64-unknown-linux-gnu -p tt-smi -p tt-track-bench)
+static=(--target x86_64-unknown-linux-gnu -p tt-track-smi -p tt-track-bench)
 export RUSTFLAGS="-C target-feature=+crt-static"
 cargo build --quiet --release "${static[@]}" 2>/dev/null
-cp target/x86_64-unknown-linux-gnu/release/{tt-smi,tt-track-bench} "$root/tests/"
+cp target/x86_64-unknown-linux-gnu/release/{tt-track-smi,tt-track-bench} "$root/tests/"
 unset RUSTFLAGS
 cp tests/guest/{lib.sh,suite.sh,ttnn.sh,topology.sh,demo.sh,bench.sh,long.sh,dkms.sh} "$root/tests/"
 install -m 755 tests/guest/init "$root/init"

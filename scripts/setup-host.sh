@@ -7,7 +7,8 @@ set -euo pipefail
 # the host needs QEMU, debootstrap, the guest's tools and what builds user space.
 PKGS=(debootstrap qemu-system-x86 busybox-static trinity binutils cpio kmod xz-utils
       clang-16 libclang-16-dev cmake pkg-config g++ make gcc
-      python3 strace)   # the cluster descriptors and the wheel; counting tracking calls in the VM
+      python3 strace    # the cluster descriptors and the wheel; counting tracking calls in the VM
+      prometheus prometheus-node-exporter tmux)   # tt-track-smi's tests: metrics scraped, watch mode in a terminal
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -4,7 +4,7 @@
 . ./lib.sh
 load_ttkmd && load_tt_track
 show() {
-    echo "---- tt-smi"; ./tt-smi --width 120
+    echo "---- tt-track-smi"; ./tt-track-smi --width 120
     for n in 0 1; do
         echo "---- /proc/driver/tenstorrent/$n/stats"; cat /proc/driver/tenstorrent/$n/stats
         echo "---- /proc/driver/tenstorrent/$n/allocations"; cat /proc/driver/tenstorrent/$n/allocations

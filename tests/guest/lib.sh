@@ -57,7 +57,7 @@ mount_host() {
     fi
     for d in proc sys dev; do mount --bind /$d $H/$d; done
     mkdir -p /dev/shm && mount -t tmpfs tmp $H/tmp && mount -t tmpfs shm $H/dev/shm
-    cp /tests/ttnn/* /tests/tt-smi $H/tmp/
+    cp /tests/ttnn/* /tests/tt-track-smi $H/tmp/
 }
 unmount_host() { umount $H/dev/shm $H/tmp $H/dev $H/sys $H/proc $H; }
 in_host() {

@@ -147,7 +147,7 @@ fi
 TT_TRACK_DISABLE=1 ./lib_c_test disabled
 ./lib_cpp_test
 
-# tt-smi against what the guest really allocated.
+# tt-track-smi against what the guest really allocated.
 stat0=/proc/driver/tenstorrent/0/stats
 holders() { grep -c "^proc $1 " $stat0; }
 $T hold 0 2 & h1=$!          # DRAM 1 MiB + L1 8 KiB on device 0
@@ -155,30 +155,30 @@ sh -c 'exec 4</dev/tenstorrent/0; exec sleep 1000' & idle=$!   # device open, re
 i=0; while [ "$(holders $h1)" -ne 1 ] || ! grep -qx "$idle" /proc/driver/tenstorrent/0/pids; do
     sleep 0.1; i=$((i + 1)); [ $i -lt 100 ] || break
 done
-./tt-smi --csv > /tmp/smi.csv
-check "tt-smi csv: the holder with its bytes per type" \
-    grep -q "^0,0,$h1,0,/tests/tt_track_test hold 0 2,1056768,1048576,8192,0,0,0,0,0,2$" /tmp/smi.csv
-check "tt-smi csv: an opener that reports nothing" grep -q "^0,,$idle,0,sleep 1000,0,0,0,0,0,0,0,0,0$" /tmp/smi.csv
-./tt-smi --width 120 > /tmp/smi.txt
-check "tt-smi table: holder shown" grep -q "| *$h1 | 0 *| /tests/tt_track_test hold 0 2 | 1.0 MiB | 8.0 KiB |" /tmp/smi.txt
+./tt-track-smi --csv > /tmp/smi.csv
+check "tt-track-smi csv: the holder with its bytes per type" \
+    grep -q "^0,0,$h1,0,/tests/tt_track_test hold 0 2,1056768,1048576,8192,0,0,0,0,0,2,$" /tmp/smi.csv
+check "tt-track-smi csv: an opener that reports nothing" grep -q "^0,,$idle,0,sleep 1000,0,0,0,0,0,0,0,0,0,$" /tmp/smi.csv
+./tt-track-smi --width 120 > /tmp/smi.txt
+check "tt-track-smi table: holder shown" grep -q "| *$h1 | 0 *| /tests/tt_track_test hold 0 2 *| *1.0 MiB | *8.0 KiB |" /tmp/smi.txt
 before=$(leaked)
 kill -9 $h1; wait $h1 2>/dev/null
-./tt-smi --csv > /tmp/smi.csv
-check "tt-smi after SIGKILL: holder gone" sh -c "! grep -q ',$h1,' /tmp/smi.csv"
+./tt-track-smi --csv > /tmp/smi.csv
+check "tt-track-smi after SIGKILL: holder gone" sh -c "! grep -q ',$h1,' /tmp/smi.csv"
 check "after SIGKILL: leak counter grew by exactly its bytes" test "$(leaked)" -eq $((before + 1056768))
-./tt-smi --format prometheus > /tmp/smi.prom
-check "tt-smi prometheus: leak counter" grep -q "^tt_device_leaked_bytes_total{device=\"0\",chip=\"0\",.*} $(leaked)$" /tmp/smi.prom
+./tt-track-smi --format prometheus > /tmp/smi.prom
+check "tt-track-smi prometheus: leak counter" grep -q "^tt_device_leaked_bytes_total{chip=\"0\",device=\"0\",.*} $(leaked)$" /tmp/smi.prom
 kill $idle
 # 100 processes holding 10,000 buffers: every one listed; one-shot time printed (a figure).
 pids=""
 for n in $(seq 100); do $T hold 1 100 & pids="$pids $!"; done
 i=0; while [ "$(grep -c '^proc ' /proc/driver/tenstorrent/1/stats)" -lt 100 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 start=$(cat /proc/uptime | cut -d' ' -f1)
-./tt-smi > /tmp/smi.txt
+./tt-track-smi > /tmp/smi.txt
 end=$(cat /proc/uptime | cut -d' ' -f1)
-echo "  tt-smi one-shot with 10,000 live buffers in 100 processes: $(awk "BEGIN { print ($end - $start) * 1000 }") ms (uptime clock, 10 ms resolution)"
-./tt-smi --csv > /tmp/smi.csv
-check "tt-smi: 100 processes with 100 buffers each" test "$(grep -c ',100$' /tmp/smi.csv)" -eq 100
+echo "  tt-track-smi one-shot with 10,000 live buffers in 100 processes: $(awk "BEGIN { print ($end - $start) * 1000 }") ms (uptime clock, 10 ms resolution)"
+./tt-track-smi --csv > /tmp/smi.csv
+check "tt-track-smi: 100 processes with 100 buffers each" test "$(grep -c ',100,$' /tmp/smi.csv)" -eq 100
 # 100 files closed at once with live entries: the per-device warning is
 # rate-limited (10 per 5 s; wait for a fresh window first) and the rest counted.
 # The closes may span several windows (the debug kernel is slow): at most 10 per window.

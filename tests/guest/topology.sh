@@ -25,12 +25,12 @@ if grep -q ttbench=1 /proc/cmdline; then
     done
 fi
 
-# tt-smi groups the chips under their cards: a T3K's 4 cards each have a remote
+# tt-track-smi groups the chips under their cards: a T3K's 4 cards each have a remote
 # chip 1; a Galaxy's 32 chips are each chip 0 of their own card.
-./tt-smi --width 150 > /tmp/smi.txt
+./tt-track-smi --width 150 > /tmp/smi.txt
 head -45 /tmp/smi.txt
 case $kind in t3k) remote=4 ;; *) remote=0 ;; esac
-check "$kind: tt-smi lists $remote remote chips under their cards" \
+check "$kind: tt-track-smi lists $remote remote chips under their cards" \
     test "$(grep -c '^| *[0-9]* | 0  *| wormhole' /tmp/smi.txt) $(grep -c '^|  *| 1 remote |' /tmp/smi.txt)" = \
     "$(echo "$want" | wc -l) $remote"
 unmount_host

@@ -65,16 +65,16 @@ sys.argv = ['workload.py', 'hooked', '0']; exec(open('/tmp/workload.py').read())
 in_host sh -c "$pip uninstall -y tttrack && cd /tmp && $wpy hooked none" 2>/tmp/ttnn.err ||
     fail "ttnn: the tttrack wheel uninstalled" "$(tail -5 /tmp/ttnn.err)"
 
-# LD_PRELOAD, tt-smi's view, then SIGKILL in the middle: back to the baseline.
+# LD_PRELOAD, tt-track-smi, then SIGKILL in the middle: back to the baseline.
 base="$(total DRAM) $(total L1) $(total CB) $(total KERNEL)"; leak0=$(leaked)
 start_ttnn_holder
 cat /tmp/hold.out
 dram=$(field DRAM /tmp/hold.out); l1=$(field L1 /tmp/hold.out); cb=$(field CB /tmp/hold.out); kernel=$(field KERNEL /tmp/hold.out)
 check "ttnn under LD_PRELOAD: DRAM, L1, CB and binaries tracked" test "${dram:-0}" -gt 0 -a "${l1:-0}" -gt 0 -a "${cb:-0}" -gt 0 -a "${kernel:-0}" -gt 0
-./tt-smi --csv > /tmp/smi.csv
-check "tt-smi shows the ttnn process with its DRAM, L1 and CB bytes" \
+./tt-track-smi --csv > /tmp/smi.csv
+check "tt-track-smi shows the ttnn process with its DRAM, L1 and CB bytes" \
     grep -q "^0,0,$holder,0,[^,]*workload.py hold,[0-9]*,$dram,$l1,0,0,0,$cb,$kernel," /tmp/smi.csv
-./tt-smi --width 120 | grep -E "PID|$holder"
+./tt-track-smi --width 120 | grep -E "PID|$holder"
 kill -9 ${holder:-0}; wait
 check "SIGKILL of the ttnn process: counters back to the baseline" \
     test "$(total DRAM) $(total L1) $(total CB) $(total KERNEL)" = "$base"

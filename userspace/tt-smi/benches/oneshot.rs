@@ -17,7 +17,7 @@ fn oneshot(c: &mut Criterion) {
             ttsmi::render::table::render(&r.snapshot, 120)
         })
     });
-    let bin = env!("CARGO_BIN_EXE_tt-smi");
+    let bin = env!("CARGO_BIN_EXE_tt-track-smi");
     g.bench_function("process_10k_buffers_100_procs", |b| {
         b.iter(|| {
             let out = Command::new(bin).args(["--root", root.to_str().unwrap(), "--width", "120"]).output().unwrap();

@@ -1,7 +1,10 @@
 //! Reads tt-track's and tt-kmd's files under a root directory into a
 //! `Snapshot`. Formats: README.md ("The /proc files").
 
+use crate::comm;
+use crate::container;
 use crate::model::*;
+use crate::users::Users;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -60,7 +63,7 @@ pub fn read(root: &Path, time: u64) -> Result<Reading, ReadError> {
     if ordinals.is_empty() {
         return Err(ReadError::NoDevices);
     }
-    let users = Users::load(root);
+    let mut users = Users::default();
     let mut devices = Vec::new();
     let mut processes = Vec::new();
     let mut tracked_any = false;
@@ -83,7 +86,7 @@ pub fn read(root: &Path, time: u64) -> Result<Reading, ReadError> {
         let mut device = parsed.device;
         device.telemetry = telemetry(root, n);
         for p in parsed.processes {
-            processes.push(with_owner(root, &users, p));
+            add_process(&mut processes, with_owner(root, &mut users, p));
         }
         // Processes holding the device open (tt-kmd) but reporting nothing.
         if let Ok(pids) = fs::read_to_string(dir.join("pids")) {
@@ -96,11 +99,13 @@ pub fn read(root: &Path, time: u64) -> Result<Reading, ReadError> {
                         chip: None,
                         pid: Some(pid),
                         user: None,
-                        command: comm,
+                        command: comm.clone(),
+                        comm,
+                        container: None,
                         bytes: [0; 7],
                         buffers: 0,
                     };
-                    processes.push(with_owner(root, &users, idle));
+                    processes.push(with_owner(root, &mut users, idle));
                 }
             }
         }
@@ -117,7 +122,6 @@ pub fn read(root: &Path, time: u64) -> Result<Reading, ReadError> {
         fs::read_to_string(root.join("sys/module/tt_track/version")).ok().map(|v| v.trim().to_string());
     Ok(Reading {
         snapshot: Snapshot {
-            schema_version: SCHEMA_VERSION,
             time,
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
             module_version,
@@ -212,7 +216,7 @@ fn parse_header(line: &str, device: &mut Device) -> Option<()> {
 /// `total CHIP TYPE BYTES BUFFERS PEAK CAPACITY|-`
 fn parse_total(line: &str, device: &mut Device) -> Option<()> {
     let f = fields(line, 7)?;
-    let chip = num(f[1])? as u32;
+    let chip = f[1].parse().ok()?;
     let kind = TYPES.iter().position(|t| *t == f[2])?;
     let usage = usage(&f[3..6])?;
     let capacity = if f[6] == "-" { None } else { Some(num(f[6])?) };
@@ -229,7 +233,7 @@ fn parse_total(line: &str, device: &mut Device) -> Option<()> {
 /// `kernel CHIP CATEGORY BYTES BUFFERS PEAK`
 fn parse_kernel(line: &str, device: &mut Device) -> Option<()> {
     let f = fields(line, 6)?;
-    let chip = num(f[1])? as u32;
+    let chip = f[1].parse().ok()?;
     let cat = CATEGORIES.iter().position(|c| *c == f[2])?;
     let usage = usage(&f[3..6])?;
     chip_mut(device, chip).kernel[cat] = usage;
@@ -239,7 +243,7 @@ fn parse_kernel(line: &str, device: &mut Device) -> Option<()> {
 /// `leak CHIP BYTES BUFFERS`
 fn parse_leak(line: &str, device: &mut Device) -> Option<()> {
     let f = fields(line, 4)?;
-    let chip = num(f[1])? as u32;
+    let chip = f[1].parse().ok()?;
     let (bytes, buffers) = (num(f[2])?, num(f[3])?);
     let c = chip_mut(device, chip);
     c.leaked_bytes = bytes;
@@ -254,38 +258,27 @@ fn parse_proc(device: u32, line: &str) -> Option<Process> {
     if f.len() != 12 {
         return None;
     }
-    let pid = if f[1] == "-" { None } else { Some(f[1].parse().ok()?) };
+    // tt_track writes `-` for "no live process to show"; 0 or below is no process at all.
+    let pid = if f[1] == "-" { None } else { Some(f[1].parse().ok().filter(|&p: &i32| p > 0)?) };
     let mut bytes = [0u64; 7];
     for (k, b) in bytes.iter_mut().enumerate() {
         *b = num(f[3 + k])?;
     }
-    let command = match (pid, f[11]) {
+    let comm = match (pid, f[11]) {
         (None, "-") => "(outside this PID namespace)".to_string(),
-        (_, comm) => decode_comm(comm),
+        (_, comm) => comm::decode(comm)?,
     };
-    Some(Process { device, chip: Some(num(f[2])? as u32), pid, user: None, command, bytes, buffers: num(f[10])? })
-}
-
-/// Undoes tt_track's comm escaping (`\ooo` for a backslash, control bytes
-/// and bytes from 0x7f up); invalid UTF-8 is shown with U+FFFD.
-pub fn decode_comm(escaped: &str) -> String {
-    let raw = escaped.as_bytes();
-    let mut out = Vec::with_capacity(raw.len());
-    let mut i = 0;
-    while i < raw.len() {
-        let octal = raw.get(i + 1..i + 4).filter(|d| raw[i] == b'\\' && d.iter().all(|c| (b'0'..=b'7').contains(c)));
-        match octal.and_then(|d| u8::from_str_radix(std::str::from_utf8(d).ok()?, 8).ok()) {
-            Some(byte) => {
-                out.push(byte);
-                i += 4;
-            }
-            None => {
-                out.push(raw[i]);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    Some(Process {
+        device,
+        chip: Some(f[2].parse().ok()?),
+        pid,
+        user: None,
+        command: comm.clone(),
+        comm,
+        container: None,
+        bytes,
+        buffers: num(f[10])?,
+    })
 }
 
 /// tt-kmd's telemetry: sysfs attributes and hwmon, each optional.
@@ -300,12 +293,25 @@ fn telemetry(root: &Path, ordinal: u32) -> Telemetry {
     }
 }
 
+/// /proc/PID/comm is the raw name (not escaped), newline-terminated.
 fn proc_comm(root: &Path, pid: i32) -> Option<String> {
-    Some(fs::read_to_string(root.join(format!("proc/{pid}/comm"))).ok()?.trim_end_matches('\n').to_string())
+    let raw = fs::read(root.join(format!("proc/{pid}/comm"))).ok()?;
+    Some(String::from_utf8_lossy(raw.strip_suffix(b"\n").unwrap_or(&raw)).into_owned())
 }
 
-/// The full command line when readable, else the comm tt_track recorded.
-fn with_owner(root: &Path, users: &Users, mut p: Process) -> Process {
+/// One row per (device, chip, pid): a process with several tracking files
+/// (two opens of the device) is summed, so no view shows it twice.
+fn add_process(processes: &mut Vec<Process>, p: Process) {
+    let same = |q: &&mut Process| p.pid.is_some() && (q.device, q.chip, q.pid) == (p.device, p.chip, p.pid);
+    match processes.iter_mut().find(same) {
+        Some(q) => q.absorb(&p),
+        None => processes.push(p),
+    }
+}
+
+/// Owner, full command line and container, from /proc/PID (each optional:
+/// the process may have exited, or be outside this PID namespace).
+fn with_owner(root: &Path, users: &mut Users, mut p: Process) -> Process {
     let Some(pid) = p.pid else { return p };
     let dir = root.join(format!("proc/{pid}"));
     if let Ok(cmdline) = fs::read(dir.join("cmdline")) {
@@ -318,48 +324,18 @@ fn with_owner(root: &Path, users: &Users, mut p: Process) -> Process {
             p.command = args.join(" ");
         }
     }
-    p.user = fs::read_to_string(dir.join("status")).ok().and_then(|s| {
+    p.container = fs::read(dir.join("cgroup")).ok().and_then(|c| container::from_cgroup(&String::from_utf8_lossy(&c)));
+    p.user = fs::read(dir.join("status")).ok().and_then(|s| {
+        let s = String::from_utf8_lossy(&s);
         let uid: u32 = s.lines().find_map(|l| l.strip_prefix("Uid:"))?.split_whitespace().next()?.parse().ok()?;
         Some(users.name(uid))
     });
     p
 }
 
-/// uid -> name from <root>/etc/passwd; the number where unknown.
-struct Users(Vec<(u32, String)>);
-
-impl Users {
-    fn load(root: &Path) -> Users {
-        let text = fs::read_to_string(root.join("etc/passwd")).unwrap_or_default();
-        Users(
-            text.lines()
-                .filter_map(|l| {
-                    let f: Vec<&str> = l.split(':').collect();
-                    Some((f.get(2)?.parse().ok()?, f.first()?.to_string()))
-                })
-                .collect(),
-        )
-    }
-
-    fn name(&self, uid: u32) -> String {
-        self.0.iter().find(|(u, _)| *u == uid).map_or_else(|| uid.to_string(), |(_, n)| n.clone())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn comm_escapes_decode_to_the_original_bytes() {
-        assert_eq!(decode_comm("x\\012leak 0 999 9"), "x\nleak 0 999 9");
-        assert_eq!(decode_comm("back\\134slash"), "back\\slash");
-        assert_eq!(decode_comm("tab\\011here"), "tab\there");
-        assert_eq!(decode_comm("caf\\303\\251"), "caf\u{e9}");
-        assert_eq!(decode_comm("\\377bin"), "\u{fffd}bin");
-        assert_eq!(decode_comm("plain \\9 \\12"), "plain \\9 \\12");
-        assert_eq!(decode_comm("\\055"), "-");
-    }
 
     #[test]
     fn hidden_processes_are_one_line_per_chip() {
@@ -368,5 +344,12 @@ mod tests {
         assert_eq!(p.command, "(outside this PID namespace)");
         let p = parse_proc(0, "proc 12 0 1 0 0 0 0 0 0 1 a\\012b").unwrap();
         assert_eq!(p.command, "a\nb");
+    }
+
+    #[test]
+    fn pids_and_chips_out_of_range_are_malformed() {
+        assert!(parse_proc(0, "proc 0 0 1 0 0 0 0 0 0 1 x").is_none());
+        assert!(parse_proc(0, "proc -1 0 1 0 0 0 0 0 0 1 x").is_none());
+        assert!(parse_proc(0, "proc 1 4294967296 1 0 0 0 0 0 0 1 x").is_none());
     }
 }

@@ -21,7 +21,7 @@ fn oneshot_shows_devices_processes_and_leaks() {
         "3.2 GiB / 12.0 GiB",
         "27%",
         "python3 train.py",
-        "alice",
+        "nobody",
         "tt-umd-probe",
         "40.0 MiB in 10000 buffers",
         "KERNEL fabric",
@@ -36,11 +36,11 @@ fn json_is_the_versioned_snapshot() {
     let o = tt_smi(&["--root", &root("normal"), "--json"]);
     assert!(o.status.success());
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
-    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["schema_version"], 2);
     assert_eq!(v["module_version"], "0.1.0");
     assert_eq!(v["devices"].as_array().unwrap().len(), 2);
-    assert_eq!(v["devices"][0]["chips"][1]["types"][0]["bytes"], 1073741824u64);
-    assert_eq!(v["devices"][0]["chips"][0]["kernel"][1]["bytes"], 131072);
+    assert_eq!(v["devices"][0]["chips"][1]["memory"]["DRAM"]["bytes"], 1073741824u64);
+    assert_eq!(v["devices"][0]["chips"][0]["kernel"]["fabric"]["bytes"], 131072);
     assert_eq!(v["devices"][0]["telemetry"]["temperature_c"], 54.25);
     assert!(v["devices"][1]["telemetry"]["power_w"].is_null());
     let procs = v["processes"].as_array().unwrap();
@@ -57,10 +57,10 @@ fn csv_lists_processes_with_quoting() {
     let mut lines = out.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "device,chip,pid,user,process_name,used_memory_bytes,dram_bytes,l1_bytes,system_memory_bytes,l1_small_bytes,trace_bytes,cb_bytes,kernel_bytes,buffers"
+        "device,chip,pid,user,process_name,used_memory,memory.dram,memory.l1,memory.system_memory,memory.l1_small,memory.trace,memory.cb,memory.kernel,buffers,container"
     );
-    assert!(out.contains("0,0,412,alice,python3 train.py --epochs 3,2459578368,2147483648,41943040,0,1048576,268435456,12288,655360,60\n"));
-    assert!(out.contains("0,,1500,1001,tt-umd-probe,0,"));
+    assert!(out.contains("0,0,412,nobody,python3 train.py --epochs 3,2459578368,2147483648,41943040,0,1048576,268435456,12288,655360,60,docker://4f6b5d6c2e1a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c\n"));
+    assert!(out.contains("0,,1500,4000000,tt-umd-probe,0,"));
     let odd = stdout(&tt_smi(&["--root", &root("odd-comm"), "--csv"]));
     assert!(odd.contains(",\"a,b\"\"c\","), "{odd}");
     assert!(odd.contains(",my worker 1,"));
@@ -68,21 +68,20 @@ fn csv_lists_processes_with_quoting() {
 }
 
 #[test]
-fn prometheus_text_is_openmetrics() {
+fn prometheus_text() {
     let out = stdout(&tt_smi(&["--root", &root("normal"), "--format", "prometheus"]));
     assert!(out.contains("# TYPE tt_device_memory_used_bytes gauge\n"));
     assert!(out.contains(
-        "tt_device_memory_used_bytes{device=\"0\",chip=\"0\",pci=\"0000:01:00.0\",type=\"DRAM\"} 3221225472\n"
+        "tt_device_memory_used_bytes{chip=\"0\",device=\"0\",pci=\"0000:01:00.0\",type=\"DRAM\"} 3221225472\n"
     ));
     assert!(out.contains(
-        "tt_device_memory_used_bytes{device=\"0\",chip=\"0\",pci=\"0000:01:00.0\",type=\"KERNEL_FABRIC\"} 131072\n"
+        "tt_device_kernel_memory_used_bytes{category=\"fabric\",chip=\"0\",device=\"0\",pci=\"0000:01:00.0\"} 131072\n"
     ));
     assert!(out.contains(
-        "tt_device_memory_capacity_bytes{device=\"1\",chip=\"0\",pci=\"0000:02:00.0\",type=\"DRAM\"} 34359738368\n"
+        "tt_device_memory_capacity_bytes{chip=\"0\",device=\"1\",pci=\"0000:02:00.0\",type=\"DRAM\"} 34359738368\n"
     ));
-    assert!(out.contains("tt_device_leaked_bytes_total{device=\"0\",chip=\"0\",pci=\"0000:01:00.0\"} 41943040\n"));
-    assert!(out.contains("tt_process_memory_used_bytes{device=\"0\",chip=\"1\",pid=\"412\",command=\"python3 train.py --epochs 3\",type=\"DRAM\"} 1073741824\n"));
-    assert!(out.ends_with("# EOF\n"));
+    assert!(out.contains("tt_device_leaked_bytes_total{chip=\"0\",device=\"0\",pci=\"0000:01:00.0\"} 41943040\n"));
+    assert!(out.contains("tt_process_memory_used_bytes{chip=\"1\",command=\"python3\","), "{out}");
     let odd = stdout(&tt_smi(&["--root", &root("odd-comm"), "--format", "prometheus"]));
     assert!(odd.contains("command=\"a,b\\\"c\""), "{odd}");
 }
@@ -110,9 +109,9 @@ fn malformed_lines_are_skipped_with_warnings() {
     let o = tt_smi(&["--root", &root("malformed"), "--json"]);
     assert!(o.status.success());
     let err = stderr(&o);
-    assert_eq!(err.matches("tt-smi: warning: device 0: skipped malformed stats line").count(), 5, "{err}");
+    assert_eq!(err.matches("tt-track-smi: warning: device 0: skipped malformed stats line").count(), 5, "{err}");
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["devices"][0]["chips"][0]["types"][0]["bytes"], 1048576);
+    assert_eq!(v["devices"][0]["chips"][0]["memory"]["DRAM"]["bytes"], 1048576);
     assert_eq!(v["processes"].as_array().unwrap().len(), 1);
     assert_eq!(v["processes"][0]["command"], "good");
 }
@@ -131,7 +130,7 @@ fn a_device_removed_between_reads_is_skipped_with_a_warning() {
 fn errors_have_messages_and_exit_codes() {
     let o = tt_smi(&["--root", &root("no-module")]);
     assert_eq!(o.status.code(), Some(3));
-    assert_eq!(stderr(&o), "tt-smi: tt_track is not loaded: device memory is not tracked (insmod tt_track.ko)\n");
+    assert_eq!(stderr(&o), "tt-track-smi: tt_track is not loaded: device memory is not tracked (insmod tt_track.ko)\n");
     let o = tt_smi(&["--root", &root("no-devices")]);
     assert_eq!(o.status.code(), Some(4));
     assert!(stderr(&o).contains("no Tenstorrent devices found"));
@@ -158,7 +157,7 @@ fn permission_denied_has_its_own_exit_code() {
         std::fs::set_permissions(dir.join(d), std::fs::Permissions::from_mode(0o755)).unwrap();
     }
     // Root reads anything: run as nobody then.
-    let bin = env!("CARGO_BIN_EXE_tt-smi");
+    let bin = env!("CARGO_BIN_EXE_tt-track-smi");
     // SAFETY: geteuid has no preconditions.
     let mut cmd = if unsafe { libc::geteuid() } == 0 {
         let mut c = std::process::Command::new("setpriv");
@@ -197,4 +196,14 @@ fn huge_tree_of_100_processes_on_64_chips() {
     std::fs::remove_dir_all(&dir).ok();
     assert!(o.status.success());
     assert_eq!(stdout(&o).lines().count(), 1 + 64 * 100);
+}
+
+#[test]
+fn installed_as_tt_track_smi_without_tenstorrent_destructive_short_flags() {
+    // Tenstorrent's tt-smi: -r resets boards, -g writes a reset configuration.
+    for flag in ["-r", "-g"] {
+        let o = tt_smi(&[flag, "1000", "--root", &root("normal")]);
+        assert_eq!(o.status.code(), Some(2), "{flag} accepted: {}", stdout(&o));
+        assert!(stdout(&o).is_empty());
+    }
 }

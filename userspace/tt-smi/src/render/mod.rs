@@ -4,23 +4,10 @@ pub mod csv;
 pub mod json;
 pub mod prometheus;
 pub mod table;
-pub mod watch;
-
-use crate::model::{Chip, DRAM, L1};
-
-/// Memory that lives in DRAM: DRAM buffers and traces.
-pub fn dram_used(c: &Chip) -> u64 {
-    c.types[DRAM].bytes + c.types[4].bytes
-}
-
-/// Memory that lives in L1: L1 buffers, L1_SMALL, circular buffers, kernel binaries.
-pub fn l1_used(c: &Chip) -> u64 {
-    c.types[L1].bytes + c.types[3].bytes + c.types[5].bytes + c.types[6].bytes
-}
 
 /// 1536 -> "1.5 KiB".
 pub fn human(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+    const UNITS: [&str; 6] = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
     if bytes < 1024 {
         return format!("{bytes} B");
     }
@@ -78,6 +65,7 @@ mod tests {
         assert_eq!(human(0), "0 B");
         assert_eq!(human(1536), "1.5 KiB");
         assert_eq!(human(12 << 30), "12.0 GiB");
+        assert_eq!(human(u64::MAX), "16.0 EiB");
         assert_eq!(percent(1, 4), 25.0);
         assert_eq!(bar(1, Some(4), 8), "[##......]");
         assert_eq!(bar(9, Some(4), 4), "[####]");

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::model::*;
+use crate::text::printable;
 use comfy_table::{presets::ASCII_FULL_CONDENSED, Cell, CellAlignment, ContentArrangement, Table};
 
 fn table(width: u16, header: &[&str]) -> Table {
@@ -18,8 +19,8 @@ fn right(s: String) -> Cell {
 }
 
 pub fn header(s: &Snapshot) -> String {
-    let module = s.module_version.as_deref().unwrap_or("?");
-    format!("tt-smi {}  |  tt_track {}  |  {}\n", s.tool_version, module, utc(s.time))
+    let module = printable(s.module_version.as_deref().unwrap_or("?")).into_owned();
+    format!("tt-track-smi {}  |  tt_track {}  |  {}\n", s.tool_version, module, utc(s.time))
 }
 
 /// Below this width the wide tables are split or folded.
@@ -34,7 +35,7 @@ const DEVICES_NARROW: u16 = 130;
 pub fn devices(s: &Snapshot, width: u16) -> String {
     let narrow = width < DEVICES_NARROW;
     let mut head = vec!["Card", "Chip", "Arch", "PCI", "Temp", "Power", "AICLK"];
-    let mem_head = ["DRAM", "DRAM%", "L1", "L1%"];
+    let mem_head = ["DRAM used", "DRAM%", "L1 used", "L1%"];
     if !narrow {
         head.extend(mem_head);
     }
@@ -51,14 +52,14 @@ pub fn devices(s: &Snapshot, width: u16) -> String {
             let card = right(if first { d.ordinal.to_string() } else { String::new() });
             let chip = Cell::new(if c.chip == 0 { "0".to_string() } else { format!("{} remote", c.chip) });
             let card_only = |text: String| if first { text } else { String::new() };
-            let (dram, dram_pct) = share(dram_used(c), c.dram_capacity);
-            let (l1, l1_pct) = share(l1_used(c), c.l1_capacity);
+            let (dram, dram_pct) = share(c.dram_used(), c.dram_capacity);
+            let (l1, l1_pct) = share(c.l1_used(), c.l1_capacity);
             let mem = vec![right(dram), right(dram_pct), right(l1), right(l1_pct)];
             let mut row = vec![
                 card.clone(),
                 chip.clone(),
-                Cell::new(card_only(d.arch.clone())),
-                Cell::new(card_only(d.pci_address.clone())),
+                Cell::new(card_only(printable(&d.arch).into_owned())),
+                Cell::new(card_only(printable(&d.pci_address).into_owned())),
                 right(card_only(or_na(tel.temperature_c, |v| format!("{v:.0} C")))),
                 right(card_only(or_na(tel.power_w, |v| format!("{v:.0} W")))),
                 right(card_only(or_na(tel.aiclk_mhz, |v| format!("{v} MHz")))),
@@ -102,31 +103,35 @@ pub fn breakdown(s: &Snapshot, width: u16) -> String {
             // Where each type lives decides its bar: DRAM and TRACE in DRAM, the rest in L1.
             row("DRAM".into(), &c.types[DRAM], c.dram_capacity);
             row("L1".into(), &c.types[L1], c.l1_capacity);
-            row("L1_SMALL".into(), &c.types[3], c.l1_capacity);
-            row("TRACE".into(), &c.types[4], c.dram_capacity);
-            row("CB".into(), &c.types[5], c.l1_capacity);
+            row("L1_SMALL".into(), &c.types[L1_SMALL], c.l1_capacity);
+            row("TRACE".into(), &c.types[TRACE], c.dram_capacity);
+            row("CB".into(), &c.types[CB], c.l1_capacity);
             for (k, name) in CATEGORIES.iter().enumerate() {
                 row(format!("KERNEL {name}"), &c.kernel[k], c.l1_capacity);
             }
-            row("SYSTEM_MEMORY".into(), &c.types[2], None);
+            row("SYSTEM_MEMORY".into(), &c.types[SYSTEM_MEMORY], None);
         }
     }
     format!("{t}\n")
 }
 
+/// One row per process and chip: "DRAM used" and "L1 used" as in the device
+/// table (per-type bytes are in --json and the CSV fields); a Container column
+/// when any process runs in one. Narrow: no system memory, container ids alone.
 pub fn processes(s: &Snapshot, width: u16) -> String {
     if s.processes.is_empty() {
         return "No processes are using a Tenstorrent device.\n".to_string();
     }
     let narrow = width < NARROW;
-    // Narrow: L1_SMALL, TRACE, CB and KERNEL folded into "Other".
-    let columns: &[(&str, &[usize])] = if narrow {
-        &[("DRAM", &[DRAM]), ("L1", &[L1]), ("Other", &[3, 4, 5, 6])]
-    } else {
-        &[("DRAM", &[DRAM]), ("L1", &[L1]), ("L1_SMALL", &[3]), ("TRACE", &[4]), ("CB", &[5]), ("KERNEL", &[6])]
-    };
-    let mut head = vec!["Dev", "PID", "User", "Command"];
-    head.extend(columns.iter().map(|c| c.0));
+    let containers = s.processes.iter().any(|p| p.container.is_some());
+    let mut head = vec!["Dev", "PID", "User"];
+    if containers {
+        head.push("Container");
+    }
+    head.extend(["Command", "DRAM used", "L1 used"]);
+    if !narrow {
+        head.push("Sys mem");
+    }
     head.push("Buffers");
     let mut t = table(width, &head);
     for p in &s.processes {
@@ -137,11 +142,15 @@ pub fn processes(s: &Snapshot, width: u16) -> String {
         let mut row = vec![
             right(dev),
             right(p.pid.map_or_else(|| "-".to_string(), |v| v.to_string())),
-            Cell::new(p.user.as_deref().unwrap_or("?")),
-            Cell::new(&p.command),
+            Cell::new(printable(p.user.as_deref().unwrap_or("?"))),
         ];
-        for (_, kinds) in columns {
-            row.push(right(human(kinds.iter().map(|&k| p.bytes[k]).sum())));
+        if containers {
+            let short = if narrow { Container::id12 } else { Container::short };
+            row.push(Cell::new(p.container.as_ref().map_or_else(String::new, short)));
+        }
+        row.extend([Cell::new(printable(&p.command)), right(human(p.dram_used())), right(human(p.l1_used()))]);
+        if !narrow {
+            row.push(right(human(p.bytes[SYSTEM_MEMORY])));
         }
         row.push(right(p.buffers.to_string()));
         t.add_row(row);

@@ -1,5 +1,7 @@
 #![allow(dead_code)]
+pub mod http;
 pub mod huge;
+pub mod tmux;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -8,7 +10,7 @@ pub fn fixture(name: &str) -> PathBuf {
 }
 
 pub fn tt_smi(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tt-smi")).args(args).output().expect("tt-smi runs")
+    Command::new(env!("CARGO_BIN_EXE_tt-track-smi")).args(args).output().expect("tt-smi runs")
 }
 
 pub fn stdout(o: &Output) -> String {
