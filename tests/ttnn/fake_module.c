@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-// Test-only stand-in for /dev/tenstorrent-track, for measuring the shim on a
-// host without tt_track.ko (tests/ttnn/host-bench.sh). LD_PRELOADed, it
+// Test-only stand-in for /dev/tenstorrent-track, to measure the shim's own work
+// without the ioctl: on a host without tt_track.ko (tests/ttnn/host-bench.sh)
+// and in the VM's mesh benchmark (tests/guest/topology.sh). LD_PRELOADed, it
 // answers libtttrack's open and ioctls in user space: GET_INFO names the cards
 // at the PCI addresses in TT_TRACK_FAKE_CARDS (comma-separated, ordinals 0, 1,
 // ...; default 0000:00:05.0, the first card topology.py names), and BATCH
-// applies nothing and succeeds. No system call is made, so what it measures
-// is the shim's own work without the ioctl. At exit it prints the BATCH calls
-// and operations it saw; with TT_TRACK_FAKE_LOG=FILE it also writes each
-// BATCH call's operations there, a line each, to compare two shims' reports.
+// applies nothing and succeeds, with no system call. At exit it prints the
+// BATCH calls and operations it saw; with TT_TRACK_FAKE_LOG=FILE it also
+// writes each call's operations there, a line each, to compare two shims.
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <fcntl.h>
