@@ -1,38 +1,39 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-// Loading the shim is all a program does to be tracked. It registers its
-// processor as soon as libtt_metal.so is in the process: at once if it is
-// already loaded (ctypes.CDLL after `import ttnn`, or a program linked with
-// it), else right after the dlopen that brings it in (LD_PRELOAD).
+// Loading the shim is all a program does to be tracked. It hooks TT-Metal as
+// soon as libtt_metal.so is in the process: at once if it is already loaded
+// (ctypes.CDLL after `import ttnn`, or a program linked with it), else right
+// after the dlopen that brings it in (LD_PRELOAD).
 //
-// GraphTracker's processor stack is per thread, so the processor is pushed
-// on every thread the first time that thread uses GraphTracker with an empty
-// stack: libtt_metal.so's calls to GraphTracker::instance() are routed
-// through attach_this_thread() by rewriting its PLT entry. First on an empty
-// stack, so that push/pop pairs of others (ttnn's graph capture) stay
-// balanced and no one is iterating the stack while it changes.
+// libtt_metal.so announces every allocation and free by calling GraphTracker's
+// track_* entry points through its PLT, on whatever thread it runs, once per
+// event. The shim points those PLT entries at its own functions, which report
+// the event and then call TT-Metal's, so GraphTracker's processors (ttnn's
+// graph capture, TT-Metal's own) see every event as before. It registers no
+// GraphTracker processor: one would be called for every ttnn op
+// (track_function_start/end) and on each is_enabled() check, and would have to
+// be pushed on each thread's stack.
 #include <dlfcn.h>
 #include <tt_track.h>
 
 #include <atomic>
 #include <cstdarg>
 #include <cstdio>
-#include <memory>
 #include <mutex>
 #include <string>
-#include <vector>
 
 #include "plt_hook.hpp"
-#include "processor.hpp"
+#include "reporter.hpp"
 
 namespace tt_track_shim {
 
 namespace {
 
-enum State { kWaiting, kTracking, kInert };
-std::atomic<int> state{kWaiting};
+std::atomic<bool> settled{false};  // attached, or decided not to
 std::mutex attach_lock;
-TtMetal* metal = nullptr;
-std::shared_ptr<TrackProcessor> processor;
+// Set once, before the hooks are installed; never freed (TT-Metal may call
+// the hooks until the process ends).
+const TtMetal* metal = nullptr;
+Reporter* reporter = nullptr;
 
 void say(const char* fmt, ...) {
     std::va_list args;
@@ -43,51 +44,57 @@ void say(const char* fmt, ...) {
     va_end(args);
 }
 
-void attach_this_thread() {
-    thread_local bool attached = false;
-    if (attached) return;
-    const auto& stack = metal->thread_processors();
-    for (const auto& p : stack)
-        if (p.get() == processor.get()) {  // handed over by TT-Metal with a task
-            attached = true;
-            return;
-        }
-    // Only onto an empty stack: then nobody is iterating it, and every other
-    // push/pop pair on this thread comes after ours. Else: at a later call.
-    if (!stack.empty()) return;
-    metal->push_processor(processor);
-    attached = true;
+// GraphTracker's entry points, as libtt_metal.so calls them (the tracker
+// first), reported and then handed to TT-Metal's own.
+void on_allocate(void* tracker, const Buffer* buffer) {
+    reporter->allocate(buffer);
+    metal->tracker_entries().allocate(tracker, buffer);
 }
-
-void* instance_hook() {
-    if (state.load(std::memory_order_acquire) == kTracking) attach_this_thread();
-    return metal->tracker();
+void on_deallocate(void* tracker, Buffer* buffer) {
+    reporter->deallocate(buffer);
+    metal->tracker_entries().deallocate(tracker, buffer);
+}
+void on_allocate_cb(void* tracker, const CoreRangeSet& cores, uint64_t addr, uint64_t size, bool global,
+                    const IDevice* device) {
+    reporter->allocate_cb(size, device);
+    metal->tracker_entries().allocate_cb(tracker, cores, addr, size, global, device);
+}
+void on_deallocate_cb(void* tracker, const IDevice* device) {
+    reporter->deallocate_cb(device);
+    metal->tracker_entries().deallocate_cb(tracker, device);
 }
 
 void try_attach() {
-    if (state.load(std::memory_order_acquire) != kWaiting) return;
+    if (settled.load(std::memory_order_acquire)) return;
     std::lock_guard<std::mutex> guard(attach_lock);
-    if (state.load(std::memory_order_relaxed) != kWaiting) return;
+    if (settled.load(std::memory_order_relaxed)) return;
     std::string why;
     TtMetal* found = TtMetal::find(why);
     if (found == nullptr) {
         if (!why.empty()) {
             say("unknown TT-Metal interface (%s); not tracking", why.c_str());
-            state.store(kInert, std::memory_order_release);
+            settled.store(true, std::memory_order_release);
         }
         return;
     }
     if (!tt_track_available()) {
         say("tt_track is not available (module not loaded, or TT_TRACK_DISABLE=1); not tracking");
-        state.store(kInert, std::memory_order_release);
+        settled.store(true, std::memory_order_release);
         return;
     }
     metal = found;
-    processor = std::make_shared<TrackProcessor>(*metal);
-    state.store(kTracking, std::memory_order_release);
-    attach_this_thread();
-    if (!hook_plt(metal->path(), sym::kTrackerInstance, reinterpret_cast<void*>(instance_hook)))
-        say("cannot follow GraphTracker into other threads; tracking the loading thread only");
+    reporter = new Reporter(*metal);
+    // Frees first: a buffer reported allocated always has its free hooked.
+    const PltHook hooks[] = {
+        {sym::kTrackDeallocate, reinterpret_cast<void*>(on_deallocate)},
+        {sym::kTrackDeallocateCb, reinterpret_cast<void*>(on_deallocate_cb)},
+        {sym::kTrackAllocate, reinterpret_cast<void*>(on_allocate)},
+        {sym::kTrackAllocateCb, reinterpret_cast<void*>(on_allocate_cb)},
+    };
+    if (!hook_plt(metal->path(), hooks, sizeof(hooks) / sizeof(hooks[0])))
+        say("unknown TT-Metal interface (%s calls GraphTracker's track_* entry points some other way); "
+            "not tracking", metal->path().c_str());
+    settled.store(true, std::memory_order_release);
 }
 
 __attribute__((constructor)) void on_load() { try_attach(); }

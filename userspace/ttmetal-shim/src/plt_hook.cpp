@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 namespace tt_track_shim {
 
@@ -15,8 +16,8 @@ namespace {
 
 struct Request {
     const std::string* path;
-    const char* symbol;
-    void* replacement;
+    const PltHook* hooks;
+    std::size_t count;
     bool done;
 };
 
@@ -25,6 +26,17 @@ struct Request {
 template <typename T>
 T at(const struct dl_phdr_info* info, ElfW(Addr) ptr) {
     return reinterpret_cast<T>(ptr < info->dlpi_addr ? info->dlpi_addr + ptr : ptr);
+}
+
+// The GOT slot of `symbol`'s PLT entry, or nullptr.
+void** plt_slot(const struct dl_phdr_info* info, const ElfW(Rela)* rela, std::size_t rela_bytes,
+                const ElfW(Sym)* symtab, const char* strtab, const char* symbol) {
+    for (std::size_t i = 0; i < rela_bytes / sizeof(ElfW(Rela)); ++i) {
+        if (ELF64_R_TYPE(rela[i].r_info) != R_X86_64_JUMP_SLOT) continue;
+        if (std::strcmp(strtab + symtab[ELF64_R_SYM(rela[i].r_info)].st_name, symbol) == 0)
+            return reinterpret_cast<void**>(info->dlpi_addr + rela[i].r_offset);
+    }
+    return nullptr;
 }
 
 bool patch(const struct dl_phdr_info* info, const ElfW(Dyn)* dyn, const Request& req) {
@@ -41,18 +53,20 @@ bool patch(const struct dl_phdr_info* info, const ElfW(Dyn)* dyn, const Request&
         }
     }
     if (!rela || !symtab || !strtab) return false;
-    for (std::size_t i = 0; i < rela_bytes / sizeof(ElfW(Rela)); ++i) {
-        if (ELF64_R_TYPE(rela[i].r_info) != R_X86_64_JUMP_SLOT) continue;
-        if (std::strcmp(strtab + symtab[ELF64_R_SYM(rela[i].r_info)].st_name, req.symbol) != 0) continue;
-        auto* slot = reinterpret_cast<void**>(info->dlpi_addr + rela[i].r_offset);
-        // With -z now the GOT is read-only after start-up (RELRO).
-        const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+    std::vector<void**> slots;
+    for (std::size_t h = 0; h < req.count; ++h) {
+        void** slot = plt_slot(info, rela, rela_bytes, symtab, strtab, req.hooks[h].symbol);
+        if (slot == nullptr) return false;
+        slots.push_back(slot);
+    }
+    // With -z now the GOT is read-only after start-up (RELRO).
+    const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+    for (void** slot : slots) {
         auto* start = reinterpret_cast<void*>(reinterpret_cast<uintptr_t>(slot) & ~(page - 1));
         if (mprotect(start, page, PROT_READ | PROT_WRITE) != 0) return false;
-        __atomic_store_n(slot, req.replacement, __ATOMIC_RELEASE);
-        return true;
     }
-    return false;
+    for (std::size_t h = 0; h < req.count; ++h) __atomic_store_n(slots[h], req.hooks[h].replacement, __ATOMIC_RELEASE);
+    return true;
 }
 
 int visit(struct dl_phdr_info* info, size_t, void* data) {
@@ -67,8 +81,8 @@ int visit(struct dl_phdr_info* info, size_t, void* data) {
 
 }  // namespace
 
-bool hook_plt(const std::string& path, const char* symbol, void* replacement) {
-    Request req{&path, symbol, replacement, false};
+bool hook_plt(const std::string& path, const PltHook* hooks, std::size_t count) {
+    Request req{&path, hooks, count, false};
     dl_iterate_phdr(visit, &req);
     return req.done;
 }

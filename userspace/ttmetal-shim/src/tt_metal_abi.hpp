@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 // What the shim knows about TT-Metal's binary interface, with no TT-Metal
-// headers: mangled names of the exported functions it calls, and a class
-// whose vtable has the same slots as IGraphProcessor in the ttnn 0.81.1
-// wheel. tt_metal_runtime.cpp checks these against the loaded library
-// before anything is registered.
+// headers: mangled names of the exported functions it calls or hooks (a
+// name carries the parameter types, so a changed signature is a missing
+// name), and the one vtable slot it calls through. tt_metal_runtime.cpp
+// checks these against the loaded library before anything is hooked.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
-#include <string_view>
 
 namespace tt_track_shim {
 
@@ -15,48 +15,7 @@ namespace tt_track_shim {
 struct Buffer;
 struct IDevice;
 struct CoreRangeSet;
-struct Program;
 
-// A std::span<TrackedArgument> passed by value: two words, never read.
-struct ArgSpan {
-    void* data;
-    std::size_t size;
-};
-
-// nlohmann::json, returned by value from end_capture: a type tag and a
-// value word. A null json is {0, 0}. The destructor makes it non-trivial so
-// it is returned through memory, as the real type is.
-struct NullJson {
-    uint8_t type = 0;
-    uint64_t value = 0;
-    ~NullJson() {}
-};
-
-// IGraphProcessor in ttnn 0.81.1 (it differs from the public header: slots
-// 4 and 5 are new). Only the slot order must match; names are ours.
-class GraphProcessorSlots {
-public:
-    virtual bool is_capture_processor() const { return false; }                                            // 0
-    virtual void track_allocate(const Buffer*) {}                                                           // 1
-    virtual void track_deallocate(Buffer*) {}                                                               // 2
-    virtual void track_allocate_cb(const CoreRangeSet&, uint64_t, uint64_t, bool, const IDevice*) {}      // 3
-    virtual void track_allocate_dataflow_buffer(const CoreRangeSet&, uint64_t, uint64_t, bool, const IDevice*) {}  // 4
-    virtual void track_allocate_scratchpad(const CoreRangeSet&, uint64_t, uint64_t, const IDevice*) {}    // 5
-    virtual void track_deallocate_cb(const IDevice*) {}                                                     // 6
-    virtual void track_program(Program*, const IDevice*) {}                                                 // 7
-    virtual void track_function_start(std::string_view, ArgSpan) {}                                         // 8
-    virtual void track_function_end() {}                                                                    // 9
-    virtual void track_function_end(const void* /* const std::any& */) {}                                   // 10
-    virtual void begin_capture(int /* RunMode */) {}                                                        // 11
-    virtual NullJson end_capture() { return {}; }                                                           // 12
-    virtual ~GraphProcessorSlots() = default;                                                               // 13, 14
-};
-
-// The layout above, as it shows in libtt_metal.so: IGraphProcessor's vtable
-// symbol is 2 header words + 15 slots, and slot 12 is the one out-of-line
-// default (end_capture).
-constexpr std::size_t kProcessorSlots = 15;
-constexpr std::size_t kEndCaptureSlot = 12;
 // IDevice::id() is slot 3 of IDevice's vtable (Device and MeshDevice alike).
 constexpr std::size_t kDeviceIdSlot = 3;
 
@@ -70,13 +29,13 @@ struct EthCoord {
 };
 
 namespace sym {
-constexpr const char* kProcessorVtable = "_ZTVN2tt8tt_metal15IGraphProcessorE";
-constexpr const char* kProcessorTypeinfo = "_ZTIN2tt8tt_metal15IGraphProcessorE";
-constexpr const char* kEndCapture = "_ZN2tt8tt_metal15IGraphProcessor11end_captureB5cxx11Ev";
-constexpr const char* kTrackerInstance = "_ZN2tt8tt_metal12GraphTracker8instanceEv";
-constexpr const char* kPushProcessor =
-    "_ZN2tt8tt_metal12GraphTracker14push_processorERKSt10shared_ptrINS0_15IGraphProcessorEE";
-constexpr const char* kGetProcessors = "_ZNK2tt8tt_metal12GraphTracker14get_processorsEv";
+// GraphTracker's entry points for memory events. libtt_metal.so calls each
+// through its PLT, once per event, whatever processors are registered.
+constexpr const char* kTrackAllocate = "_ZN2tt8tt_metal12GraphTracker14track_allocateEPKNS0_6BufferE";
+constexpr const char* kTrackDeallocate = "_ZN2tt8tt_metal12GraphTracker16track_deallocateEPNS0_6BufferE";
+constexpr const char* kTrackAllocateCb =
+    "_ZN2tt8tt_metal12GraphTracker17track_allocate_cbERKNS0_12CoreRangeSetEmmbPKNS0_7IDeviceE";
+constexpr const char* kTrackDeallocateCb = "_ZN2tt8tt_metal12GraphTracker19track_deallocate_cbEPKNS0_7IDeviceE";
 constexpr const char* kBufferSize = "_ZNK2tt8tt_metal6Buffer4sizeEv";
 constexpr const char* kBufferType = "_ZNK2tt8tt_metal6Buffer11buffer_typeEv";
 constexpr const char* kBufferDevice = "_ZNK2tt8tt_metal6Buffer6deviceEv";

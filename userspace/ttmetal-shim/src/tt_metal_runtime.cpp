@@ -62,20 +62,13 @@ TtMetal* TtMetal::find(std::string& why) {
 }
 
 bool TtMetal::resolve(void* h, std::string& why) {
-    // The processor interface: vtable size, typeinfo, and the one out-of-line slot.
-    std::size_t bytes = 0;
-    const void* const* vtable = vtable_of(h, sym::kProcessorVtable, bytes);
-    void* end_capture = dlsym(h, sym::kEndCapture);
-    if (vtable == nullptr || end_capture == nullptr) {
-        why = "no IGraphProcessor in it";
+    if (!(lookup(h, sym::kTrackAllocate, entries_.allocate, why) &&
+          lookup(h, sym::kTrackDeallocate, entries_.deallocate, why) &&
+          lookup(h, sym::kTrackAllocateCb, entries_.allocate_cb, why) &&
+          lookup(h, sym::kTrackDeallocateCb, entries_.deallocate_cb, why)))
         return false;
-    }
-    if (bytes != (2 + kProcessorSlots) * sizeof(void*) || vtable[1] != dlsym(h, sym::kProcessorTypeinfo) ||
-        vtable[2 + kEndCaptureSlot] != end_capture) {
-        why = "IGraphProcessor has " + std::to_string(bytes / sizeof(void*) - 2) + " slots, not the 0.81 layout";
-        return false;
-    }
     // IDevice::id() at the slot we call it through.
+    std::size_t bytes = 0;
     const void* const* mesh_vtable = vtable_of(h, sym::kMeshDeviceVtable, bytes);
     void* mesh_id = dlsym(h, sym::kMeshDeviceId);
     if (mesh_vtable == nullptr || mesh_id == nullptr || bytes < (3 + kDeviceIdSlot) * sizeof(void*) ||
@@ -84,9 +77,7 @@ bool TtMetal::resolve(void* h, std::string& why) {
         return false;
     }
     mesh_vptr_ = mesh_vtable + 2;
-    return lookup(h, sym::kTrackerInstance, instance_, why) && lookup(h, sym::kGetProcessors, get_processors_, why) &&
-           lookup(h, sym::kPushProcessor, push_processor_, why) &&
-           lookup(h, sym::kBufferSize, buffer_size_, why) && lookup(h, sym::kBufferType, buffer_type_, why) &&
+    return lookup(h, sym::kBufferSize, buffer_size_, why) && lookup(h, sym::kBufferType, buffer_type_, why) &&
            lookup(h, sym::kBufferDevice, buffer_device_, why) &&
            lookup(h, sym::kBufferUniqueId, buffer_unique_id_, why) &&
            lookup(h, sym::kBufferIsAllocated, buffer_is_allocated_, why) &&
@@ -125,17 +116,16 @@ static int device_id(const IDevice* device) {
     return vtable[kDeviceIdSlot](device);
 }
 
-std::vector<int> TtMetal::chip_ids(const IDevice* device) const {
-    std::vector<int> ids;
-    if (device == nullptr) return ids;
+void TtMetal::chip_ids(const IDevice* device, std::vector<int>& out) const {
+    out.clear();
+    if (device == nullptr) return;
     if (*reinterpret_cast<const void* const*>(device) != mesh_vptr_) {
-        ids.push_back(device_id(device));
-        return ids;
+        out.push_back(device_id(device));
+        return;
     }
     // A mesh buffer takes its (device-local) size on every chip of the mesh.
     for (const IDevice* chip : mesh_get_devices_(device))
-        if (chip) ids.push_back(device_id(chip));
-    return ids;
+        if (chip) out.push_back(device_id(chip));
 }
 
 uint64_t TtMetal::kernel_ring_bytes(const IDevice* device) const {
@@ -146,16 +136,6 @@ uint64_t TtMetal::kernel_ring_bytes(const IDevice* device) const {
     uint64_t config_base = mesh_l1_size_per_core_(device) - uint64_t{max_worker_l1_unreserved_()};
     uint64_t allocator_base = allocator_base_(allocator, &kHalMemTypeL1);
     return allocator_base > config_base ? allocator_base - config_base : 0;
-}
-
-void* TtMetal::tracker() const { return instance_(); }
-
-const std::vector<std::shared_ptr<GraphProcessorSlots>>& TtMetal::thread_processors() const {
-    return get_processors_(instance_());
-}
-
-void TtMetal::push_processor(const std::shared_ptr<GraphProcessorSlots>& processor) const {
-    push_processor_(instance_(), processor);
 }
 
 }  // namespace tt_track_shim

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 // The loaded libtt_metal.so, reached through dlsym: finds it, checks that its
-// interface is one the shim knows, and wraps the accessors the processor needs.
+// interface is one the shim knows, and wraps the accessors the shim needs.
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -30,6 +29,16 @@ struct ClusterView {
     const std::unordered_map<int, std::unordered_set<int>>* by_mmio;  // MMIO chip -> chips it reaches
 };
 
+// GraphTracker's memory-event entry points in libtt_metal.so (a member
+// function takes the object as its first argument).
+struct TrackerEntries {
+    void (*allocate)(void* tracker, const Buffer* buffer);
+    void (*deallocate)(void* tracker, Buffer* buffer);
+    void (*allocate_cb)(void* tracker, const CoreRangeSet& cores, uint64_t addr, uint64_t size, bool global,
+                        const IDevice* device);
+    void (*deallocate_cb)(void* tracker, const IDevice* device);
+};
+
 class TtMetal {
 public:
     // The libtt_metal.so mapped into this process, or nullptr if there is none yet.
@@ -41,8 +50,8 @@ public:
 
     // Buffer accessors; false if the buffer is not allocated.
     bool buffer_info(const Buffer* buffer, BufferInfo& out) const;
-    // Chip ids a device stands for: itself, or every chip of a mesh.
-    std::vector<int> chip_ids(const IDevice* device) const;
+    // The chip ids a device stands for, into `out`: itself, or every chip of a mesh.
+    void chip_ids(const IDevice* device, std::vector<int>& out) const;
     // The kernel-config ring each Tensix core of a mesh's chips reserves for
     // program binaries, runtime arguments and CB configuration while the
     // device is open (bytes per core; 0 if `device` is not a mesh).
@@ -51,20 +60,14 @@ public:
     // The cluster of the running MetalContext; false if there is none yet.
     bool cluster(ClusterView& out) const;
 
-    // GraphTracker, on the calling thread.
-    void* tracker() const;
-    // The calling thread's processor stack, and a push onto it.
-    const std::vector<std::shared_ptr<GraphProcessorSlots>>& thread_processors() const;
-    void push_processor(const std::shared_ptr<GraphProcessorSlots>& processor) const;
+    // TT-Metal's own definitions of the entry points the shim hooks.
+    const TrackerEntries& tracker_entries() const { return entries_; }
 
 private:
     bool resolve(void* handle, std::string& why);
 
     std::string path_;
-    void* (*instance_)() = nullptr;
-    // The real ones take and return std::shared_ptr<IGraphProcessor>: the same layout.
-    const std::vector<std::shared_ptr<GraphProcessorSlots>>& (*get_processors_)(const void*) = nullptr;
-    void (*push_processor_)(void*, const std::shared_ptr<GraphProcessorSlots>&) = nullptr;
+    TrackerEntries entries_{};
     uint64_t (*buffer_size_)(const Buffer*) = nullptr;
     int (*buffer_type_)(const Buffer*) = nullptr;
     const IDevice* (*buffer_device_)(const Buffer*) = nullptr;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-// The GraphTracker processor: TT-Metal's allocation events, forwarded to
-// tt_track through libtttrack.
+// TT-Metal's memory events, forwarded to tt_track through libtttrack: one
+// BATCH call per event, whatever the number of chips it touches.
 #pragma once
 
 #include <atomic>
@@ -14,20 +14,18 @@
 
 namespace tt_track_shim {
 
-class TrackProcessor final : public GraphProcessorSlots {
+// Called from any thread, at the same points as TT-Metal's GraphTracker
+// (once per event).
+class Reporter {
 public:
-    explicit TrackProcessor(const TtMetal& metal) : metal_(metal), placement_(metal) {}
+    explicit Reporter(const TtMetal& metal) : metal_(metal), placement_(metal) {}
 
-    void track_allocate(const Buffer* buffer) override;
-    void track_deallocate(Buffer* buffer) override;
-    void track_allocate_cb(const CoreRangeSet& cores, uint64_t addr, uint64_t size, bool global,
-                           const IDevice* device) override;
-    void track_deallocate_cb(const IDevice* device) override;
+    void allocate(const Buffer* buffer);
+    void deallocate(Buffer* buffer);
+    void allocate_cb(uint64_t size, const IDevice* device);
+    void deallocate_cb(const IDevice* device);
 
 private:
-    // TT-Metal may hand a thread's processors to its workers, so a thread can
-    // hold this processor twice; each event is then reported once.
-    bool first_call_for_event() const;
     // KERNEL is the kernel-config ring each Tensix core reserves while the
     // device is open (programs take turns in it; it does not grow with the
     // program cache): reported once per chip, with its first buffer, until
