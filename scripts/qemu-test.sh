@@ -96,8 +96,6 @@ mkdir -p "$root/tests/ttnn" "$root/tests/fake"
 cp "$WORK/prefix/lib/libtttrack-ttmetal.so" tests/ttnn/{workload.py,topology.py} "$root/tests/ttnn/"
 scripts/build-wheel.sh "$root/tests/ttnn" "$WORK/prefix" >/dev/null
 gcc -O2 -Wall -Werror -shared -fPIC -o "$root/tests/fake/libtt_metal.so" tests/ttnn/fake_tt_metal.c
-# The shim's own cost without the ioctl (topology.sh --bench): tt_track answered in user space.
-gcc -O2 -Wall -Werror -shared -fPIC -o "$root/tests/ttnn/fake_module.so" tests/ttnn/fake_module.c -ldl
 gcc -O2 -Wall -Werror -o "$root/tests/fake_host" tests/ttnn/fake_host.c
 # Dynamically linked guest programs need the loader and their libraries.
 mkdir -p "$root/usr/lib/tt-track"

@@ -19,14 +19,9 @@ shape=$(echo ${system#*:} | tr : ' ')
 check_one_call_per_event $kind $shape
 if grep -q ttbench=1 /proc/cmdline; then
     echo "==== ttnn on the $kind mesh ($shape): per allocation event, alternating rounds"
-    # "shim, no ioctl": the same shim with tt_track answered in user space
-    # (tests/ttnn/fake_module.c, naming this VM's cards): its own work without
-    # the system call, whose share in this program is then the difference.
-    fake="env LD_PRELOAD=/tmp/fake_module.so TT_TRACK_FAKE_CARDS=$(cards_by_ordinal | tr '\n' ,)"
     for round in 1 2 3 4 5; do
         echo "without shim: $(in_host env TT_TRACK_SHIM= $venv/bin/python /tmp/workload.py mesh-bench $shape 300 2>/dev/null)"
         echo "with shim:    $(in_host $venv/bin/python /tmp/workload.py mesh-bench $shape 300 2>/dev/null)"
-        echo "shim, no ioctl: $(in_host $fake $venv/bin/python /tmp/workload.py mesh-bench $shape 300 2>/dev/null)"
     done
 fi
 
