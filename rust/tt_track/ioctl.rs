@@ -144,7 +144,9 @@ impl Client {
 fn get_info(registry: &Registry, arg: usize, size: usize) -> Result {
     let header: [u32; 2] = UserSlice::new(UserPtr::from_addr(arg), size).reader().read()?;
     check_info_header(header[0], header[1], size)?;
-    let info = KBox::<tt_track_get_info>::new_uninit(GFP_KERNEL | __GFP_ZERO)?;
+    // Charged to the caller's memory cgroup: at its limit, ENOMEM (which
+    // libtttrack takes as passing, and retries).
+    let info = KBox::<tt_track_get_info>::new_uninit(crate::sys::gfp_account_mayfail() | __GFP_ZERO)?;
     // SAFETY: the memory is zeroed, a valid value for a struct of integers.
     let mut info = unsafe { info.assume_init() };
     info.argsz = header[0];

@@ -59,6 +59,10 @@ pub(crate) fn make_state() -> bool {
     let len = std::mem::size_of::<State>();
     // SAFETY: `page` is the start of the mapping made above, `len` within it.
     let wiped = unsafe { libc::madvise(page, len, libc::MADV_WIPEONFORK) } == 0;
+    // Faulted in now, at load: the first open must not fault it in a memory
+    // cgroup at its limit (where a page fault calls the OOM killer).
+    // SAFETY: the mapping holds a zeroed `State`, which is what is stored.
+    unsafe { page.cast::<State>().write_volatile(std::mem::zeroed()) };
     let won =
         wiped && PAGE.compare_exchange(std::ptr::null_mut(), page.cast(), Ordering::AcqRel, Ordering::Acquire).is_ok();
     if !won {

@@ -46,6 +46,27 @@ fn sigterm_and_sighup_restore_at_80x24() {
     }
 }
 
+/// A window closed under it (the terminal hangs up): watch mode ends, and
+/// does not spin on a dead terminal.
+#[test]
+fn a_closed_terminal_ends_the_watch() {
+    let t = Tmux::start("gone", 80, 24, &command("normal", ""));
+    t.wait_for("the first frame", drawn);
+    let pid = t.program_pid();
+    drop(t); // kills the tmux server: the pane's terminal is gone
+             // SAFETY: signal 0 only asks whether the process exists.
+    let alive = || unsafe { libc::kill(pid, 0) } == 0;
+    for _ in 0..300 {
+        if !alive() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    // SAFETY: our own test's child, stopped so it does not spin on.
+    unsafe { libc::kill(pid, libc::SIGKILL) };
+    panic!("watch mode still ran 30 s after its terminal was closed");
+}
+
 #[test]
 fn a_panic_restores_the_terminal_and_its_message_stays_visible() {
     // Debug builds only: a panic injected after the first frame.

@@ -74,6 +74,8 @@ pub fn run(
     read: impl Fn() -> Result<(Snapshot, Vec<String>), String>,
 ) -> std::io::Result<()> {
     catch_signals();
+    // SAFETY: isatty reads its argument only.
+    let stdin_is_tty = unsafe { libc::isatty(0) } == 1;
     let mut terminal = ratatui::try_init()?;
     let result = (|| -> std::io::Result<()> {
         let mut history = History::default();
@@ -102,7 +104,7 @@ pub fn run(
                     *n = n.saturating_sub(1);
                     assert!(*n > 0, "injected panic (TT_TRACK_SMI_PANIC_AFTER_FRAMES)");
                 }
-                match wait_for_input(next)? {
+                match wait_for_input(next, stdin_is_tty)? {
                     Input::Quit => return Ok(()),
                     Input::Sort(k) => sort = Some(k),
                     Input::Redraw => {}
@@ -119,6 +121,20 @@ pub fn run(
     }
 }
 
+/// Waits up to `tick` for input on standard input, if it was the terminal
+/// when watch mode began; whether the terminal has hung up since.
+fn terminal_gone(stdin_is_tty: bool, tick: Duration) -> bool {
+    if !stdin_is_tty {
+        std::thread::sleep(tick);
+        return false;
+    }
+    let mut fd = libc::pollfd { fd: 0, events: libc::POLLIN, revents: 0 };
+    let ms = libc::c_int::try_from(tick.as_millis()).unwrap_or(libc::c_int::MAX);
+    // SAFETY: one valid pollfd, for the duration of the call.
+    let n = unsafe { libc::poll(&mut fd, 1, ms) };
+    n > 0 && fd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
+}
+
 enum Input {
     Quit,
     Sort(SortKey),
@@ -127,12 +143,15 @@ enum Input {
 }
 
 /// Waits for a key, a resize, a signal or the next refresh, whichever first.
-fn wait_for_input(next: Instant) -> std::io::Result<Input> {
+/// A terminal that went away (its window closed) quits too.
+fn wait_for_input(next: Instant, stdin_is_tty: bool) -> std::io::Result<Input> {
     while Instant::now() < next {
-        if STOP.load(Ordering::SeqCst) != 0 {
+        if STOP.load(Ordering::SeqCst) != 0 || terminal_gone(stdin_is_tty, TICK) {
             return Ok(Input::Quit);
         }
-        if event::poll(TICK)? {
+        // Never a blocking poll: crossterm's spins at full CPU, and never
+        // returns, on a terminal that has hung up.
+        if event::poll(Duration::ZERO)? {
             match event::read()? {
                 Event::Key(k) => match key(k) {
                     Key::Quit => return Ok(Input::Quit),
