@@ -5,17 +5,12 @@
  *   lib_c_test disabled      TT_TRACK_DISABLE=1: same, with the module loaded
  *   lib_c_test basic         round trips on two devices, errors mapped to -errno
  *   lib_c_test fork          a forked child reports into its own file, never its parent's
- *   lib_c_test memcg         in a memory cgroup at its limit (filled through a file of its own),
- *                            the first open is a passing failure, and tracking is on once memory is back
  * Each mode also checks tt_track_unavailable_reason() and that errno survives calls that do not fail.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <tt_track.h>
@@ -174,48 +169,6 @@ static void forked(void)
 	CHECK(tt_track_free(0, 0, TT_TRACK_TYPE_DRAM, 0xa) == TT_TRACK_OK);
 }
 
-/* Touches 256 KiB of stack below the caller, so later calls never fault there. */
-static void __attribute__((noinline)) fault_in_stack(void)
-{
-	volatile char below[256 << 10];
-
-	memset((char *)below, 1, sizeof(below));
-}
-
-static void memcg(void)
-{
-	int raw = open("/dev/tenstorrent-track", O_RDWR | O_CLOEXEC);
-	struct tt_track_alloc a = { .argsz = sizeof(a), .type = TT_TRACK_TYPE_DRAM, .size = 4096 };
-	char *heap = malloc(100 << 10);
-	unsigned long long n = 0;
-	int err = 0;
-
-	/* Every page this process will touch exists before the cgroup is full:
-	 * a page fault there cannot fail, it calls the OOM killer. */
-	fault_in_stack();
-	memset(heap, 1, 100 << 10);
-	free(heap);
-	printf("  memcg: filling the cgroup through a file of this process\n");
-	CHECK(raw >= 0);
-	for (; n < 4000000; n++) {
-		a.buffer_id = n;
-		if (ioctl(raw, TT_TRACK_ALLOC, &a)) {
-			err = errno;
-			break;
-		}
-	}
-	CHECK(err == ENOMEM);
-	errno = EDOM;
-	CHECK(tt_track_available() == 0);
-	CHECK(tt_track_unavailable_reason() == TT_TRACK_REASON_TRANSIENT && errno == EDOM);
-	close(raw);	/* gives the memory back */
-	usleep(100000);	/* past the first retry's delay */
-	CHECK(tt_track_unavailable_reason() == TT_TRACK_REASON_NONE);
-	CHECK(tt_track_alloc(0, 0, TT_TRACK_TYPE_DRAM, 1, 100) == 0);
-	CHECK(tt_track_free(0, 0, TT_TRACK_TYPE_DRAM, 1) == 0);
-	printf("  memcg: %llu entries filled it\n", n);
-}
-
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -228,10 +181,9 @@ int main(int argc, char **argv)
 		basic();
 	else if (!strcmp(mode, "fork"))
 		forked();
-	else if (!strcmp(mode, "memcg"))
-		memcg();
+
 	else {
-		fprintf(stderr, "usage: lib_c_test unavailable|disabled|basic|fork|memcg\n");
+		fprintf(stderr, "usage: lib_c_test unavailable|disabled|basic|fork\n");
 		return 2;
 	}
 	printf("%s libtttrack C %s\n", failures ? "FAIL" : "PASS", mode);

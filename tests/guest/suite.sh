@@ -118,10 +118,6 @@ mount -t cgroup2 none $cg && echo +memory > $cg/cgroup.subtree_control && mkdir 
     echo $TT_MEMCG_MAX > $cg/small/memory.max
 sh -c "echo \$\$ > $cg/small/cgroup.procs && exec $T memcg"
 check "memcg: no OOM kill" grep -q "^oom_kill 0$" $cg/small/memory.events
-# libtttrack in a memory cgroup at its limit: a passing failure, then tracking.
-mkdir $cg/lib && echo $TT_MEMCG_MAX > $cg/lib/memory.max &&
-    sh -c "echo \$\$ > $cg/lib/cgroup.procs && exec ./lib_c_test memcg"
-check "memcg: libtttrack's test not OOM-killed" grep -q "^oom_kill 0$" $cg/lib/memory.events
 # Each open file's own state is charged to the opener's memory cgroup too.
 mkdir $cg/charge && sh -c "echo \$\$ > $cg/charge/cgroup.procs && exec $T memcharge"
 
