@@ -181,7 +181,6 @@ int main(int argc, char **argv)
 		basic();
 	else if (!strcmp(mode, "fork"))
 		forked();
-
 	else {
 		fprintf(stderr, "usage: lib_c_test unavailable|disabled|basic|fork\n");
 		return 2;
