@@ -71,8 +71,19 @@ pub(crate) struct Call {
 
 impl Call {
     pub(crate) fn decode(cmd: u32) -> Option<Self> {
-        let ours = [CMD_ALLOC, CMD_FREE, CMD_QUERY_STATS, CMD_GET_INFO, CMD_BATCH];
-        let known = ours.into_iter().find(|&c| (c ^ cmd) & !SIZE_BITS == 0)?;
+        const ALLOC: u32 = CMD_ALLOC & !SIZE_BITS;
+        const FREE: u32 = CMD_FREE & !SIZE_BITS;
+        const QUERY_STATS: u32 = CMD_QUERY_STATS & !SIZE_BITS;
+        const GET_INFO: u32 = CMD_GET_INFO & !SIZE_BITS;
+        const BATCH: u32 = CMD_BATCH & !SIZE_BITS;
+        let known = match cmd & !SIZE_BITS {
+            ALLOC => CMD_ALLOC,
+            FREE => CMD_FREE,
+            QUERY_STATS => CMD_QUERY_STATS,
+            GET_INFO => CMD_GET_INFO,
+            BATCH => CMD_BATCH,
+            _ => return None,
+        };
         let size = kernel::ioctl::_IOC_SIZE(cmd);
         (size >= kernel::ioctl::_IOC_SIZE(known)).then_some(Call { cmd: known, size })
     }

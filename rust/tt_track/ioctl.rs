@@ -11,7 +11,7 @@ use kernel::page::PAGE_SIZE;
 use kernel::prelude::*;
 use kernel::sync::Arc;
 use kernel::transmute::{AsBytes, FromBytes};
-use kernel::uaccess::{UserPtr, UserSlice};
+use kernel::uaccess::{UserPtr, UserSlice, UserSliceReader};
 
 /// Reads a `T` from the caller's struct of `size` bytes (at least ours, see
 /// `Call`). Bytes past ours are fields of a newer ABI: they must be zero, or
@@ -19,6 +19,15 @@ use kernel::uaccess::{UserPtr, UserSlice};
 fn read<T: FromBytes>(arg: usize, size: usize) -> Result<T> {
     let mut reader = UserSlice::new(UserPtr::from_addr(arg), size).reader();
     let value = reader.read::<T>()?;
+    if !reader.is_empty() {
+        check_zero(reader)?;
+    }
+    Ok(value)
+}
+
+/// E2BIG unless the rest of `reader` is zeros (a newer caller's fields).
+#[cold]
+fn check_zero(mut reader: UserSliceReader) -> Result {
     let mut tail = [0u8; 64];
     while !reader.is_empty() {
         let n = reader.len().min(tail.len());
@@ -27,7 +36,7 @@ fn read<T: FromBytes>(arg: usize, size: usize) -> Result<T> {
             return Err(E2BIG);
         }
     }
-    Ok(value)
+    Ok(())
 }
 
 /// Writes a reply into the caller's struct of `size` bytes (at least ours):
