@@ -40,21 +40,21 @@ def rounds(name):
     return lambda b: statistics.median(b[name]) if b.get(name) else float("nan")
 
 
-# (what, unit, per-boot value)
+# (what, unit, the `bench` name of a per-boot value, or how to compute it)
 FIGURES = [
-    ("no-op ioctl (the floor)", "ns", lambda b: one(b, "noop_ioctl_ns")),
-    ("tracked event (half an alloc+free pair, libtttrack)", "ns", lambda b: one(b, "tracked_event_ns")),
-    ("8 events in one BATCH call", "ns", lambda b: one(b, "batch8_call_ns")),
-    ("the same, raw ioctl (no libtttrack)", "ns", lambda b: one(b, "batch8_raw_call_ns")),
-    ("alloc+free pair, empty file", "ns", lambda b: one(b, "pair_empty_ns")),
-    ("alloc+free pair, 1,000,000 other entries", "ns", lambda b: one(b, "pair_1m_ns")),
-    ("pairs/s, 1 process", "", lambda b: one(b, "pairs_per_s_1proc")),
-    ("pairs/s, 2 processes", "", lambda b: one(b, "pairs_per_s_2procs")),
-    ("read `allocations`, 1,000,000 entries", "ms", lambda b: one(b, "proc_read_1m_ms")),
-    ("read the same bytes from tmpfs", "ms", lambda b: one(b, "tmpfs_read_same_ms")),
-    ("kernel memory per live entry", "B", lambda b: one(b, "kernel_bytes_per_entry")),
-    ("release 1,000,000 entries (close)", "ms", lambda b: one(b, "release_1m_ms")),
-    ("CPU per tracked event", "ns", lambda b: one(b, "tracked_event_cpu_ns")),
+    ("no-op ioctl (the floor)", "ns", "noop_ioctl_ns"),
+    ("tracked event (half an alloc+free pair, libtttrack)", "ns", "tracked_event_ns"),
+    ("8 events in one BATCH call", "ns", "batch8_call_ns"),
+    ("the same, raw ioctl (no libtttrack)", "ns", "batch8_raw_call_ns"),
+    ("alloc+free pair, empty file", "ns", "pair_empty_ns"),
+    ("alloc+free pair, 1,000,000 other entries", "ns", "pair_1m_ns"),
+    ("pairs/s, 1 process", "", "pairs_per_s_1proc"),
+    ("pairs/s, 2 processes", "", "pairs_per_s_2procs"),
+    ("read `allocations`, 1,000,000 entries", "ms", "proc_read_1m_ms"),
+    ("read the same bytes from tmpfs", "ms", "tmpfs_read_same_ms"),
+    ("kernel memory per live entry", "B", "kernel_bytes_per_entry"),
+    ("release 1,000,000 entries (close)", "ms", "release_1m_ms"),
+    ("CPU per tracked event", "ns", "tracked_event_cpu_ns"),
     ("CPU per socket-design event, client + server", "ns",
      lambda b: one(b, "socket_client_cpu_ns") + one(b, "socket_server_cpu_ns")),
     ("ttnn allocation event without the shim (median of rounds)", "µs", rounds("ttnn_event_without_shim_us")),
@@ -101,7 +101,7 @@ def main(paths):
     print(f"| figure | unit | {heads} | median (min-max) |")
     print("|---|---|" + "---|" * n + "---|")
     for what, unit, get in FIGURES:
-        values = [get(b) for b in boots]
+        values = [one(b, get) if isinstance(get, str) else get(b) for b in boots]
         print(f"| {what} | {unit} | " + " | ".join(fmt(v) for v in values) + f" | {summary(values)[0]} |")
     print()
     print(f"| target | {heads} | median (min-max) | limit | met |")
