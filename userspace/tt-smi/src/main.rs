@@ -5,7 +5,7 @@ use clap::Parser;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use ttsmi::model::Snapshot;
-use ttsmi::output::{self, WriteError};
+use ttsmi::output::{self, Sent, WriteError};
 use ttsmi::read::{read, ReadError};
 use ttsmi::render::{self, csv};
 use ttsmi::select::{self, SortKey};
@@ -224,7 +224,7 @@ fn main() {
             ttsmi::serve::serve(addr, metrics).map_err(Failure::Serve)
         }
         (None, true, _) => watch(&args),
-        (None, false, None) => once(&args, &output),
+        (None, false, None) => once(&args, &output).map(drop),
         (None, false, Some(seconds)) => repeat(&args, &output, Duration::from_secs(seconds)),
     };
     if let Err(e) = result {
@@ -233,7 +233,7 @@ fn main() {
     }
 }
 
-fn once(args: &Args, output: &Output) -> Result<(), Failure> {
+fn once(args: &Args, output: &Output) -> Result<Sent, Failure> {
     let text = render(output, &snapshot(args)?, width(args));
     match &args.output {
         Some(path) => output::file(path, &text),
@@ -243,13 +243,14 @@ fn once(args: &Args, output: &Output) -> Result<(), Failure> {
 }
 
 /// `-l`: like nvidia-smi, a failed read is reported and the loop goes on;
-/// a failed write ends it.
+/// a failed write ends it, and so does a reader that went away (`| head -1`).
 fn repeat(args: &Args, output: &Output, every: Duration) -> Result<(), Failure> {
     loop {
         match once(args, output) {
             Err(Failure::Write(e)) => return Err(Failure::Write(e)),
             Err(e) => eprintln!("tt-track-smi: {e}"),
-            Ok(()) => {}
+            Ok(Sent::ReaderGone) => return Ok(()),
+            Ok(Sent::Written) => {}
         }
         std::thread::sleep(every);
     }

@@ -16,25 +16,34 @@ impl std::fmt::Display for WriteError {
     }
 }
 
-/// Writes `text` to standard output. A reader that went away (`| head`) is
-/// not an error; anything else (a full disk) is.
-pub fn stdout(text: &str) -> Result<(), WriteError> {
+/// What became of a write that did not fail.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Sent {
+    Written,
+    /// The reader went away (`| head`): not an error, but nobody reads any more.
+    ReaderGone,
+}
+
+/// Writes `text` to standard output. A reader that went away is not an
+/// error; anything else (a full disk) is.
+pub fn stdout(text: &str) -> Result<Sent, WriteError> {
     let mut out = io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(WriteError("standard output".into(), e)),
-        _ => Ok(()),
+        Ok(()) => Ok(Sent::Written),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(Sent::ReaderGone),
+        Err(e) => Err(WriteError("standard output".into(), e)),
     }
 }
 
 /// Replaces `path` with `text`: readers see the old file or the new one, whole.
-pub fn file(path: &Path, text: &str) -> Result<(), WriteError> {
+pub fn file(path: &Path, text: &str) -> Result<Sent, WriteError> {
     let fail = |e| WriteError(path.display().to_string(), e);
     let tmp = temporary_name(path).ok_or_else(|| fail(io::ErrorKind::InvalidInput.into()))?;
     let written = write_new(&tmp, text).and_then(|()| fs::rename(&tmp, path));
     if written.is_err() {
         let _ = fs::remove_file(&tmp);
     }
-    written.map_err(fail)
+    written.map(|()| Sent::Written).map_err(fail)
 }
 
 /// `.NAME.tmp.PID` next to `path`: hidden, and not `*.prom` (node_exporter skips it).

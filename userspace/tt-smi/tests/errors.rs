@@ -26,17 +26,39 @@ fn a_full_disk_is_an_error_for_every_format() {
 
 #[test]
 fn a_closed_pipe_is_not_an_error() {
+    let o = bin().args(["--root", &normal(), "--format", "json"]).stdout(closed_pipe()).output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).is_empty(), "{}", stderr(&o));
+}
+
+/// A pipe whose reading end is already closed, as `| head` leaves it.
+fn closed_pipe() -> Stdio {
     let mut fds = [0; 2];
     // SAFETY: fds has room for the two descriptors pipe() writes.
     assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
     // SAFETY: fds[0] is ours and closed once; fds[1] is handed to the child's stdout.
-    let write_end = unsafe {
+    unsafe {
         libc::close(fds[0]);
         <Stdio as std::os::fd::FromRawFd>::from_raw_fd(fds[1])
+    }
+}
+
+#[test]
+fn a_loop_ends_when_its_reader_goes() {
+    // `tt-track-smi -l 1 | head -1`: the loop stops (exit 0) instead of running forever.
+    let mut child = bin().args(["--root", &normal(), "--csv", "-l", "1"]).stdout(closed_pipe()).spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("-l kept running after its reader closed the pipe");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
     };
-    let o = bin().args(["--root", &normal(), "--format", "json"]).stdout(write_end).output().unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stderr(&o).is_empty(), "{}", stderr(&o));
+    assert_eq!(status.code(), Some(0));
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! The one-shot view at 80 and 120 columns, compared with reviewed output.
-//! Regenerate after an intended change: UPDATE_GOLDEN=1 cargo test -p tt-smi.
+//! Regenerate after an intended change: UPDATE_GOLDEN=1 cargo test -p tt-track-smi.
 
 mod common;
 use common::fixture;
