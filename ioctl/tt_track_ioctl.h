@@ -11,16 +11,24 @@
  *
  * Compatibility: TT_TRACK_ABI_VERSION grows by one with each revision, and a
  * module serves every caller of its version or older. A revision only appends
- * fields to a struct (or adds commands; struct tt_track_op cannot grow). The
+ * fields to a struct (or adds commands; struct tt_track_op cannot grow), and
+ * records the size the struct had before as TT_TRACK_<STRUCT>_SIZE_V<n>. The
  * module dispatches on the command's type, direction and number, not its size
- * bits; a struct smaller than the first revision's is not a command (ENOTTY).
- * A caller's struct larger than the module's (a newer library): the fields
- * the module does not know must be zero where the caller sends them (else
- * E2BIG, nothing changes) and are written as zero where the module answers
- * (QUERY_STATS, GET_INFO). A later module reads an older caller's shorter
- * struct and takes the missing fields as zero. libtttrack accepts a module
- * whose GET_INFO abi_version is at least its own, and treats EINVAL or ENOTTY
- * from GET_INFO as an ABI mismatch.
+ * bits, and serves any size from the first revision's up:
+ * - an older caller's shorter struct (an older library): the fields it lacks
+ *   are taken as zero on input and not written on output;
+ * - a newer caller's larger struct (a newer library): the fields the module
+ *   does not know must be zero where the caller sends them (else E2BIG,
+ *   nothing changes) and are written as zero where the module answers
+ *   (QUERY_STATS, GET_INFO);
+ * - a struct smaller than the first revision's is not a command (ENOTTY).
+ * So a library of any revision is served by a module of any revision: it
+ * gets zeros for what an older module does not know. libtttrack accepts any
+ * module whose GET_INFO abi_version is at least 1, and treats EINVAL or
+ * ENOTTY from GET_INFO as an ABI mismatch.
+ *
+ * Revisions: 1, the first. 2, QUERY_STATS appends `leaked`, the leak counters
+ * per type (TT_TRACK_QUERY_STATS_SIZE_V1 is its size in revision 1).
  */
 #ifndef TT_TRACK_IOCTL_H
 #define TT_TRACK_IOCTL_H
@@ -32,7 +40,7 @@
 #include <linux/ioctl.h>
 #endif
 
-#define TT_TRACK_ABI_VERSION 1
+#define TT_TRACK_ABI_VERSION 2
 #define TT_TRACK_DEVICE_PATH "/dev/tenstorrent-track"
 
 /* tt-kmd's magic; tt-kmd uses numbers 0..16, so ours start at 0x40. */
@@ -140,6 +148,12 @@ struct tt_track_type_stats {
 	__u64 peak_bytes;  /* highest `bytes` since load (device) or open (file) */
 };
 
+/* What files closed with live entries left behind (device scope; reclaimed). */
+struct tt_track_leak_stats {
+	__u64 bytes;
+	__u64 buffers;
+};
+
 struct tt_track_query_stats {
 	__u32 argsz;
 	__u32 flags;
@@ -153,7 +167,12 @@ struct tt_track_query_stats {
 	__u64 leaked_buffers;         /* out */
 	struct tt_track_type_stats types[TT_TRACK_TYPE_COUNT];                /* out */
 	struct tt_track_type_stats kernel[TT_TRACK_KERNEL_CATEGORY_COUNT];    /* out */
+	/* Revision 2: the leak counters above per type; zero in file scope. */
+	struct tt_track_leak_stats leaked[TT_TRACK_TYPE_COUNT];             /* out */
 };
+
+/* The size of struct tt_track_query_stats in revision 1 (before `leaked`). */
+#define TT_TRACK_QUERY_STATS_SIZE_V1 296
 
 struct tt_track_device_info {
 	__u32 ordinal;

@@ -18,7 +18,11 @@ pub(crate) use uapi::*;
 // no byte is uninitialised.
 unsafe impl FromBytes for tt_track_alloc {}
 // SAFETY: as above.
+unsafe impl AsBytes for tt_track_alloc {}
+// SAFETY: as above.
 unsafe impl FromBytes for tt_track_free {}
+// SAFETY: as above.
+unsafe impl AsBytes for tt_track_free {}
 // SAFETY: as above.
 unsafe impl FromBytes for tt_track_query_stats {}
 // SAFETY: as above.
@@ -39,10 +43,11 @@ const _: () = {
     assert!(size_of::<tt_track_alloc>() == 4 * 6 + 8 * 2);
     assert!(size_of::<tt_track_free>() == 4 * 6 + 8);
     assert!(size_of::<tt_track_type_stats>() == 8 * 3);
+    assert!(size_of::<tt_track_leak_stats>() == 8 * 2);
     assert!(
-        size_of::<tt_track_query_stats>()
-            == 4 * 6 + 8 * 4 + size_of::<tt_track_type_stats>() * (TYPE_COUNT + KERNEL_CATEGORIES)
+        QUERY_STATS_SIZE_V1 == 4 * 6 + 8 * 4 + size_of::<tt_track_type_stats>() * (TYPE_COUNT + KERNEL_CATEGORIES)
     );
+    assert!(size_of::<tt_track_query_stats>() == QUERY_STATS_SIZE_V1 + size_of::<tt_track_leak_stats>() * TYPE_COUNT);
     assert!(size_of::<tt_track_device_info>() == 4 + 2 * 2 + 16 * 2 + 8 * 3);
     assert!(size_of::<tt_track_get_info>() == 4 * 4 + size_of::<tt_track_device_info>() * MAX_DEVICES);
     assert!(size_of::<tt_track_op>() == 4 * 6 + 8 * 2);
@@ -60,10 +65,14 @@ pub(crate) const CMD_BATCH: u32 = _IOWR::<tt_track_batch>(MAGIC, TT_TRACK_NR_BAT
 const SIZE_BITS: u32 = 0x3fff << 16;
 const _: () = assert!(kernel::ioctl::_IOC_SIZE(SIZE_BITS) == 0x3fff && kernel::ioctl::_IOC_NR(SIZE_BITS) == 0);
 
+/// QUERY_STATS's struct before revision 2 appended `leaked`.
+const QUERY_STATS_SIZE_V1: usize = TT_TRACK_QUERY_STATS_SIZE_V1 as usize;
+
 /// A call of one of our commands, as numbered by the caller: the command (in
 /// our numbering) and the size of the caller's struct, which is the size in
 /// its ioctl number. A newer library may send a larger struct than ours (its
-/// new fields), never a smaller one: then the number is not one of ours.
+/// new fields), an older one a smaller one, down to the first revision's
+/// size; below that the number is not one of ours.
 pub(crate) struct Call {
     pub(crate) cmd: u32,
     pub(crate) size: usize,
@@ -76,16 +85,18 @@ impl Call {
         const QUERY_STATS: u32 = CMD_QUERY_STATS & !SIZE_BITS;
         const GET_INFO: u32 = CMD_GET_INFO & !SIZE_BITS;
         const BATCH: u32 = CMD_BATCH & !SIZE_BITS;
-        let known = match cmd & !SIZE_BITS {
-            ALLOC => CMD_ALLOC,
-            FREE => CMD_FREE,
-            QUERY_STATS => CMD_QUERY_STATS,
-            GET_INFO => CMD_GET_INFO,
-            BATCH => CMD_BATCH,
+        let size_of = |cmd| kernel::ioctl::_IOC_SIZE(cmd);
+        // Each command with the size of its struct in the first revision.
+        let (known, first) = match cmd & !SIZE_BITS {
+            ALLOC => (CMD_ALLOC, size_of(CMD_ALLOC)),
+            FREE => (CMD_FREE, size_of(CMD_FREE)),
+            QUERY_STATS => (CMD_QUERY_STATS, QUERY_STATS_SIZE_V1),
+            GET_INFO => (CMD_GET_INFO, size_of(CMD_GET_INFO)),
+            BATCH => (CMD_BATCH, size_of(CMD_BATCH)),
             _ => return None,
         };
-        let size = kernel::ioctl::_IOC_SIZE(cmd);
-        (size >= kernel::ioctl::_IOC_SIZE(known)).then_some(Call { cmd: known, size })
+        let size = size_of(cmd);
+        (size >= first).then_some(Call { cmd: known, size })
     }
 }
 pub(crate) const BATCH_MAX_OPS: usize = TT_TRACK_BATCH_MAX_OPS as usize;

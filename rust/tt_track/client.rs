@@ -412,16 +412,16 @@ impl Client {
             (core::mem::replace(&mut tables.entries, RBTree::new()), core::mem::replace(&mut tables.usage, KVec::new()))
         };
         for u in usage.iter() {
-            for k in Kind::all().filter(|&k| k != Kind::KERNEL && u.buffers[k.index()] != 0) {
-                u.device.sub(u.chip, k, None, u.bytes[k.index()], u.buffers[k.index()]);
+            for k in Kind::all().filter(|&k| u.buffers[k.index()] != 0) {
+                let (bytes, buffers) = (u.bytes[k.index()], u.buffers[k.index()]);
+                if k != Kind::KERNEL {
+                    u.device.sub(u.chip, k, None, bytes, buffers);
+                }
+                u.device.add_leak(u.chip, k, bytes, buffers);
             }
             for c in Category::ALL.into_iter().filter(|c| u.kernel_buffers[c.index()] != 0) {
                 let (bytes, buffers) = (u.kernel_bytes[c.index()], u.kernel_buffers[c.index()]);
                 u.device.sub(u.chip, Kind::KERNEL, Some(c), bytes, buffers);
-            }
-            if u.live_buffers() != 0 {
-                let bytes = u64::try_from(u.live_bytes()).unwrap_or(u64::MAX);
-                u.device.add_leak(u.chip, bytes, u.live_buffers());
             }
         }
         self.warn_leaks(&usage);

@@ -67,6 +67,25 @@ fn add_saturating(counter: &AtomicU64, amount: u64) {
     let _ = counter.fetch_update(Relaxed, Relaxed, |v| Some(v.saturating_add(amount)));
 }
 
+/// What files closed with live entries left behind: only grows, and stops
+/// at `u64::MAX` rather than wrap.
+#[derive(Default)]
+pub(crate) struct Leak {
+    pub(crate) bytes: AtomicU64,
+    pub(crate) buffers: AtomicU64,
+}
+
+impl Leak {
+    fn add(&self, bytes: u64, buffers: u64) {
+        add_saturating(&self.bytes, bytes);
+        add_saturating(&self.buffers, buffers);
+    }
+
+    pub(crate) fn snapshot(&self) -> (u64, u64) {
+        (self.bytes.load(Relaxed), self.buffers.load(Relaxed))
+    }
+}
+
 /// Counters of one chip, on cache lines of their own: processes on different
 /// chips of a card never write the same line.
 #[derive(Default)]
@@ -75,8 +94,9 @@ pub(crate) struct ChipCounters {
     pub(crate) types: [Counter; TYPE_COUNT],
     /// KERNEL broken down by category (also counted in `types[KERNEL]`).
     pub(crate) kernel: [Counter; KERNEL_CATEGORIES],
-    pub(crate) leaked_bytes: AtomicU64,
-    pub(crate) leaked_buffers: AtomicU64,
+    /// Leaks over all types (each also counted in `leaked`).
+    pub(crate) leaked_total: Leak,
+    pub(crate) leaked: [Leak; TYPE_COUNT],
 }
 
 /// Nominal per-chip capacities by PCI device id. Sources: Tenstorrent product
@@ -231,11 +251,11 @@ impl Device {
         c.types[kind.index()].sub(bytes, buffers);
     }
 
-    /// Leak counters only grow, and stop at `u64::MAX` rather than wrap.
-    pub(crate) fn add_leak(&self, chip: Chip, bytes: u64, buffers: u64) {
+    /// Counts what a closed file left behind of one type.
+    pub(crate) fn add_leak(&self, chip: Chip, kind: Kind, bytes: u64, buffers: u64) {
         let c = self.chip(chip);
-        add_saturating(&c.leaked_bytes, bytes);
-        add_saturating(&c.leaked_buffers, buffers);
+        c.leaked[kind.index()].add(bytes, buffers);
+        c.leaked_total.add(bytes, buffers);
     }
 
     /// Rate limit for leak warnings: a burst per window, per device. Returns

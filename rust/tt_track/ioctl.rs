@@ -13,15 +13,34 @@ use kernel::sync::Arc;
 use kernel::transmute::{AsBytes, FromBytes};
 use kernel::uaccess::{UserPtr, UserSlice, UserSliceReader};
 
-/// Reads a `T` from the caller's struct of `size` bytes (at least ours, see
-/// `Call`). Bytes past ours are fields of a newer ABI: they must be zero, or
-/// the call fails with E2BIG and nothing changes.
-fn read<T: FromBytes>(arg: usize, size: usize) -> Result<T> {
-    let mut reader = UserSlice::new(UserPtr::from_addr(arg), size).reader();
-    let value = reader.read::<T>()?;
-    if !reader.is_empty() {
-        check_zero(reader)?;
+/// Reads a `T` from the caller's struct of `size` bytes (see `Call`). Bytes
+/// past ours are fields of a newer ABI: they must be zero, or the call fails
+/// with E2BIG and nothing changes.
+fn read<T: FromBytes + AsBytes + Default>(arg: usize, size: usize) -> Result<T> {
+    let (value, rest) = read_head(arg, size)?;
+    if !rest.is_empty() {
+        check_zero(rest)?;
     }
+    Ok(value)
+}
+
+/// Reads a `T` from the caller's struct of `size` bytes: a shorter struct (an
+/// older library) gives zeros for the fields it lacks; of a longer one (a
+/// newer library) the bytes past ours are left in the reader returned.
+fn read_head<T: FromBytes + AsBytes + Default>(arg: usize, size: usize) -> Result<(T, UserSliceReader)> {
+    let mut reader = UserSlice::new(UserPtr::from_addr(arg), size).reader();
+    if size < size_of::<T>() {
+        return Ok((read_short(&mut reader)?, reader));
+    }
+    Ok((reader.read::<T>()?, reader))
+}
+
+/// An older caller's struct, shorter than ours: its bytes, then zeros.
+#[cold]
+fn read_short<T: FromBytes + AsBytes + Default>(reader: &mut UserSliceReader) -> Result<T> {
+    let mut value = T::default();
+    let n = reader.len();
+    reader.read_slice(&mut value.as_bytes_mut()[..n])?;
     Ok(value)
 }
 
@@ -39,11 +58,13 @@ fn check_zero(mut reader: UserSliceReader) -> Result {
     Ok(())
 }
 
-/// Writes a reply into the caller's struct of `size` bytes (at least ours):
-/// ours, then zeros for fields of a newer ABI this module does not know.
+/// Writes a reply into the caller's struct of `size` bytes: as much of ours
+/// as an older caller's struct holds, or ours and then zeros for the fields
+/// of a newer ABI this module does not know.
 fn write_reply<T: AsBytes>(arg: usize, size: usize, value: &T) -> Result {
     let mut writer = UserSlice::new(UserPtr::from_addr(arg), size).writer();
-    writer.write(value)?;
+    let ours = value.as_bytes();
+    writer.write_slice(&ours[..size.min(ours.len())])?;
     let zeros = [0u8; 64];
     while !writer.is_empty() {
         let n = writer.len().min(zeros.len());
@@ -120,7 +141,7 @@ impl Client {
     /// QUERY_STATS: its output fields are not checked for zeros (a caller
     /// may reuse a struct); a newer caller's unknown ones are zeroed.
     fn query_stats(&self, ctx: &Context, arg: usize, size: usize) -> Result {
-        let mut reply: tt_track_query_stats = UserSlice::new(UserPtr::from_addr(arg), size).reader().read()?;
+        let (mut reply, _outputs): (tt_track_query_stats, _) = read_head(arg, size)?;
         let req = StatsRequest::parse(&reply, size)?;
         let device = ctx.registry.device(req.device).ok_or(ENODEV)?;
         reply.open_files = u32::try_from(ctx.files.count()).unwrap_or(u32::MAX);
@@ -128,10 +149,12 @@ impl Client {
         reply.l1_capacity = device.l1_capacity;
         match req.scope {
             Scope::Device => {
-                use core::sync::atomic::Ordering::Relaxed;
                 let chip = device.chip(req.chip);
-                reply.leaked_bytes = chip.leaked_bytes.load(Relaxed);
-                reply.leaked_buffers = chip.leaked_buffers.load(Relaxed);
+                (reply.leaked_bytes, reply.leaked_buffers) = chip.leaked_total.snapshot();
+                for (out, leak) in reply.leaked.iter_mut().zip(chip.leaked.iter()) {
+                    let (bytes, buffers) = leak.snapshot();
+                    *out = tt_track_leak_stats { bytes, buffers };
+                }
                 for (out, c) in reply.types.iter_mut().zip(chip.types.iter()) {
                     *out = c.snapshot();
                 }
@@ -142,6 +165,7 @@ impl Client {
             Scope::File => {
                 reply.leaked_bytes = 0;
                 reply.leaked_buffers = 0;
+                reply.leaked = Default::default();
                 self.own_stats(&device, req.chip, &mut reply.types, &mut reply.kernel);
             }
         }

@@ -282,9 +282,12 @@ impl Stats {
             let s = counters.kernel[cat.index()].snapshot();
             writeln!(out, "kernel {} {} {} {} {}", n, cat.name(), s.bytes, s.buffers, s.peak_bytes)
         } else {
-            use core::sync::atomic::Ordering::Relaxed;
-            let (bytes, buffers) = (counters.leaked_bytes.load(Relaxed), counters.leaked_buffers.load(Relaxed));
-            writeln!(out, "leak {} {} {}", n, bytes, buffers)
+            let (bytes, buffers) = counters.leaked_total.snapshot();
+            write!(out, "leak {} {} {}", n, bytes, buffers)?;
+            for leak in &counters.leaked {
+                write!(out, " {}", leak.snapshot().0)?;
+            }
+            out.write_str("\n")
         }
     }
 }

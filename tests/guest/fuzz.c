@@ -391,16 +391,19 @@ static void op_query(struct file_model *f)
 }
 
 /* Whether the module takes `cmd` as one of its commands: the same type,
- * direction and number, with a struct at least as large as its own (a newer
- * library's; README, "The ABI"). */
+ * direction and number, with a struct at least as large as the command's
+ * first revision (an older or newer library's; README, "The ABI"). */
 static int ours(unsigned long cmd)
 {
-	const unsigned long known[] = { TT_TRACK_ALLOC, TT_TRACK_FREE, TT_TRACK_QUERY_STATS, TT_TRACK_GET_INFO,
-					TT_TRACK_BATCH };
+	const struct { unsigned long cmd; unsigned first_size; } known[] = {
+		{ TT_TRACK_ALLOC, sizeof(struct tt_track_alloc) }, { TT_TRACK_FREE, sizeof(struct tt_track_free) },
+		{ TT_TRACK_QUERY_STATS, TT_TRACK_QUERY_STATS_SIZE_V1 },
+		{ TT_TRACK_GET_INFO, sizeof(struct tt_track_get_info) }, { TT_TRACK_BATCH, sizeof(struct tt_track_batch) },
+	};
 	const unsigned long size_bits = (unsigned long)_IOC_SIZEMASK << _IOC_SIZESHIFT;
 
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		if (((cmd ^ known[i]) & ~size_bits) == 0 && _IOC_SIZE(cmd) >= _IOC_SIZE(known[i]))
+		if (((cmd ^ known[i].cmd) & ~size_bits) == 0 && _IOC_SIZE(cmd) >= known[i].first_size)
 			return 1;
 	return 0;
 }

@@ -86,7 +86,7 @@ void overflow(void)
 	int fa = tt_open(), fb = tt_open();
 	uint32_t dev = device(fa, 1);
 	struct tt_track_query_stats before, after, s;
-	unsigned long long lb, ln;
+	unsigned long long lb, ln, lt[7];
 	char needle[128];
 
 	CHECK_EQ(fill(fa, dev, 40, TT_TRACK_TYPE_DRAM, 0, 0, FULL, BIG), FULL);
@@ -116,7 +116,7 @@ void overflow(void)
 	CHECK_EQ(-tt_alloc(fb, dev, 41, TT_TRACK_TYPE_KERNEL, TT_TRACK_KERNEL_DISPATCH, 1, BIG), ERANGE);
 
 	/* Close the first file: 2^64 bytes on chip 40, 2^64 - 2^48 on chip 41. */
-	proc_leak(dev, 40, &lb, &ln);
+	proc_leak(dev, 40, &lb, &ln, lt);
 	CHECK_EQ(lb, 0);
 	close(fa);
 	tt_stats(fb, dev, 40, TT_TRACK_SCOPE_DEVICE, &s);
@@ -124,18 +124,27 @@ void overflow(void)
 	CHECK_EQ(s.types[TT_TRACK_TYPE_L1].bytes, 0);
 	CHECK_EQ(s.leaked_bytes, U64_MAX);	/* 2^64 saturates */
 	CHECK_EQ(s.leaked_buffers, FULL + 1);
+	/* Per type, each exact. */
+	CHECK_EQ(s.leaked[TT_TRACK_TYPE_DRAM].bytes, FULL * BIG);
+	CHECK_EQ(s.leaked[TT_TRACK_TYPE_DRAM].buffers, FULL);
+	CHECK_EQ(s.leaked[TT_TRACK_TYPE_L1].bytes, BIG);
+	CHECK_EQ(s.leaked[TT_TRACK_TYPE_L1].buffers, 1);
 	tt_stats(fb, dev, 41, TT_TRACK_SCOPE_DEVICE, &s);
 	CHECK_EQ(s.types[TT_TRACK_TYPE_KERNEL].bytes, 0);
 	CHECK_EQ(s.kernel[TT_TRACK_KERNEL_FABRIC].bytes, 0);
 	CHECK_EQ(s.leaked_bytes, FULL * BIG);
+	CHECK_EQ(s.leaked[TT_TRACK_TYPE_KERNEL].bytes, FULL * BIG);
+	CHECK_EQ(s.leaked[TT_TRACK_TYPE_DRAM].bytes, 0);
 	/* The warning prints the exact sum over chips: 2^65 - 2^48. */
 	snprintf(needle, sizeof(needle), "closed with %d live buffers, 36893206672442392576 bytes", 2 * FULL + 1);
 	CHECK(kmsg_has(needle), "no leak warning with the exact sum (%s)", needle);
 	/* A counter at its maximum stays there. */
 	close(fb);
-	CHECK_EQ(proc_leak(dev, 40, &lb, &ln), 0);
+	CHECK_EQ(proc_leak(dev, 40, &lb, &ln, lt), 0);
 	CHECK_EQ(lb, U64_MAX);
 	CHECK_EQ(ln, FULL + 2);
+	CHECK_EQ(lt[TT_TRACK_TYPE_DRAM], U64_MAX);	/* 2^64 - 2^48 and then 2^48 - 1: exactly the maximum */
+	CHECK_EQ(lt[TT_TRACK_TYPE_L1], BIG);
 }
 
 /* Octal escape of a comm as /proc shows it: \ooo for \, controls and bytes >= 0x7f,

@@ -109,6 +109,18 @@ static void basic(void)
 		CHECK(tt_track_stats(dev, 5, TT_TRACK_SCOPE_FILE, &s) == 0 && s.types[TT_TRACK_TYPE_L1].bytes == 0);
 	}
 	CHECK(tt_track_stats(0, 0, 0, NULL) == -EFAULT);
+	{	/* a program built before revision 2 calls the symbol with revision 1's struct */
+		union { struct tt_track_query_stats q; unsigned char bytes[sizeof(struct tt_track_query_stats)]; } old;
+		struct tt_track_query_stats now;
+
+		memset(&old, 0xa5, sizeof(old));
+		CHECK((tt_track_stats)(info.devices[0].ordinal, 0, TT_TRACK_SCOPE_DEVICE, &old.q) == TT_TRACK_OK);
+		CHECK(tt_track_stats(info.devices[0].ordinal, 0, TT_TRACK_SCOPE_DEVICE, &now) == TT_TRACK_OK);
+		CHECK(!memcmp(&old.q, &now, TT_TRACK_QUERY_STATS_SIZE_V1));
+		for (size_t i = TT_TRACK_QUERY_STATS_SIZE_V1; i < sizeof(old); i++)
+			CHECK(old.bytes[i] == 0xa5);
+		CHECK(tt_track_stats_sized(0, 0, 0, &now, TT_TRACK_QUERY_STATS_SIZE_V1 - 1) == -EINVAL);
+	}
 	snprintf(me, sizeof(me), "%d", getpid());
 	line_pid(0x77, pid);
 	CHECK(!strcmp(pid, me));

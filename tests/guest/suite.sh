@@ -162,10 +162,14 @@ check "tt-track-smi csv: an opener that reports nothing" grep -q "^0,,$idle,0,sl
 ./tt-track-smi --width 120 > /tmp/smi.txt
 check "tt-track-smi table: holder shown" grep -q "| *$h1 | 0 *| /tests/tt_track_test hold 0 2 *| *1.0 MiB | *8.0 KiB |" /tmp/smi.txt
 before=$(leaked)
+leaked_types() { ./tt-track-smi --query-device=leaked.dram,leaked.l1,leaked.cb --format=csv,noheader,nounits -i 0 | head -1; }
+types_before=$(leaked_types)
 kill -9 $h1; wait $h1 2>/dev/null
 ./tt-track-smi --csv > /tmp/smi.csv
 check "tt-track-smi after SIGKILL: holder gone" sh -c "! grep -q ',$h1,' /tmp/smi.csv"
 check "after SIGKILL: leak counter grew by exactly its bytes" test "$(leaked)" -eq $((before + 1056768))
+check "after SIGKILL: tt-track-smi's leaks per type grew by its DRAM and its L1" test "$(leaked_types)" = \
+    "$(echo "$types_before" | awk -F, '{ print $1 + 1048576 "," $2 + 8192 "," $3 }')"
 ./tt-track-smi --format prometheus > /tmp/smi.prom
 check "tt-track-smi prometheus: leak counter" grep -q "^tt_device_leaked_bytes_total{chip=\"0\",device=\"0\",.*} $(leaked)$" /tmp/smi.prom
 kill $idle

@@ -156,21 +156,26 @@ int proc_total(uint32_t dev, uint32_t chip, const char *type, struct proc_total 
 	return found;
 }
 
-int proc_leak(uint32_t dev, uint32_t chip, unsigned long long *bytes, unsigned long long *buffers)
+int proc_leak(uint32_t dev, uint32_t chip, unsigned long long *bytes, unsigned long long *buffers,
+	      unsigned long long per_type[7])
 {
 	char *text = stats_text(dev), *line, *save = NULL;
 	int found = -1;
 
 	*bytes = *buffers = 0;
+	memset(per_type, 0, 7 * sizeof(*per_type));
 	if (!text)
 		return -1;
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		unsigned c;
-		unsigned long long b, n;
+		unsigned long long b, n, t[7];
+		char end;
 
-		if (sscanf(line, "leak %u %llu %llu", &c, &b, &n) == 3 && c == chip) {
+		if (sscanf(line, "leak %u %llu %llu %llu %llu %llu %llu %llu %llu %llu%c", &c, &b, &n, &t[0], &t[1],
+			   &t[2], &t[3], &t[4], &t[5], &t[6], &end) == 10 && c == chip) {
 			*bytes = b;
 			*buffers = n;
+			memcpy(per_type, t, sizeof(t));
 			found = 0;
 		}
 	}

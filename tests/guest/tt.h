@@ -44,8 +44,9 @@ int proc_total(uint32_t dev, uint32_t chip, const char *type, struct proc_total 
 int proc_alloc_sum(uint32_t dev, int pid, unsigned long long *bytes, unsigned long long *lines);
 /* The `proc` line of pid/chip: per-type bytes and buffers; -1 if absent. */
 int proc_process(uint32_t dev, int pid, uint32_t chip, unsigned long long bytes[7], unsigned long long *buffers);
-/* Leak counters from the `leak` line. */
-int proc_leak(uint32_t dev, uint32_t chip, unsigned long long *bytes, unsigned long long *buffers);
+/* Leak counters from the `leak` line: totals, and bytes per type. */
+int proc_leak(uint32_t dev, uint32_t chip, unsigned long long *bytes, unsigned long long *buffers,
+	      unsigned long long per_type[7]);
 
 double now_s(void);
 /* xorshift64: deterministic per seed, so a fuzz or soak run can be replayed. */

@@ -335,6 +335,12 @@ static void sigkill(void)
 		for (int i = 0; i < 10000; i++)
 			if (tt_alloc(cfd, devs[0], 0, TT_TRACK_TYPE_DRAM, 0, i, 4096 + i))
 				_exit(3);
+		for (int i = 0; i < 5; i++)
+			if (tt_alloc(cfd, devs[0], 0, TT_TRACK_TYPE_L1, 0, i, 100))
+				_exit(3);
+		for (int i = 0; i < 2; i++)
+			if (tt_alloc(cfd, devs[0], 0, TT_TRACK_TYPE_KERNEL, TT_TRACK_KERNEL_FABRIC, i, 64))
+				_exit(3);
 		write(ready[1], "r", 1);
 		pause();
 		_exit(0);
@@ -354,12 +360,28 @@ static void sigkill(void)
 	tt_stats(fd, devs[0], 0, TT_TRACK_SCOPE_DEVICE, &s);
 	CHECK_EQ(s.types[0].bytes, base.types[0].bytes);
 	CHECK_EQ(s.types[0].buffers, base.types[0].buffers);
-	CHECK_EQ(s.leaked_bytes, base.leaked_bytes + bytes);
-	CHECK_EQ(s.leaked_buffers, base.leaked_buffers + 10000);
-	unsigned long long lb, ln, ab, al;
-	proc_leak(devs[0], 0, &lb, &ln);
+	CHECK_EQ(s.leaked_bytes, base.leaked_bytes + bytes + 5 * 100 + 2 * 64);
+	CHECK_EQ(s.leaked_buffers, base.leaked_buffers + 10000 + 5 + 2);
+	/* Per type (ABI revision 2): each type's own bytes and buffers. */
+	const struct { uint32_t type; unsigned long long bytes, buffers; } left[] = {
+		{ TT_TRACK_TYPE_DRAM, bytes, 10000 }, { TT_TRACK_TYPE_L1, 500, 5 }, { TT_TRACK_TYPE_KERNEL, 128, 2 },
+		{ TT_TRACK_TYPE_CB, 0, 0 },
+	};
+	for (size_t i = 0; i < sizeof(left) / sizeof(left[0]); i++) {
+		uint32_t t = left[i].type;
+
+		CHECK(s.leaked[t].bytes == base.leaked[t].bytes + left[i].bytes &&
+		      s.leaked[t].buffers == base.leaked[t].buffers + left[i].buffers,
+		      "type %u leaked %llu bytes in %llu buffers", t, (unsigned long long)(s.leaked[t].bytes - base.leaked[t].bytes),
+		      (unsigned long long)(s.leaked[t].buffers - base.leaked[t].buffers));
+	}
+	unsigned long long lb, ln, lt[7], ab, al;
+	proc_leak(devs[0], 0, &lb, &ln, lt);
 	CHECK_EQ(lb, s.leaked_bytes);
 	CHECK_EQ(ln, s.leaked_buffers);
+	for (int t = 0; t < TT_TRACK_TYPE_COUNT; t++)
+		CHECK(lt[t] == s.leaked[t].bytes, "stats leak line, type %d: %llu, QUERY_STATS %llu", t, lt[t],
+		      (unsigned long long)s.leaked[t].bytes);
 	proc_alloc_sum(devs[0], pid, &ab, &al);
 	CHECK_EQ(al, 0);
 	CHECK_EQ(kmsg_count(needle), 1);
@@ -758,7 +780,9 @@ static void batch(void)
 /* A newer library's larger structs (its new fields at the end): served while
  * the fields it sends are zero, with zeros written to the fields it would
  * read back; a field set that this module does not know is E2BIG, changing
- * nothing. A struct smaller than the module's is not a command it knows. */
+ * nothing. An older library's struct (revision 1's QUERY_STATS, before
+ * `leaked`) is served as it was, and nothing past it is written; a struct
+ * smaller than the first revision's is not a command it knows. */
 static void abi(void)
 {
 	int fd = tt_open();
@@ -803,6 +827,31 @@ static void abi(void)
 	CHECK(batch.b.done == 1 && op.result == 0, "BATCH through a larger header");
 	tt_stats(fd, dev, 0, TT_TRACK_SCOPE_FILE, &query.q);
 	CHECK(query.q.types[TT_TRACK_TYPE_DRAM].buffers == 0, "the larger BATCH freed the buffer");
+
+	/* Revision 1's QUERY_STATS, as a library built before revision 2 sends it. */
+	struct tt_track_query_stats now;
+	union { struct tt_track_query_stats q; uint8_t bytes[sizeof(struct tt_track_query_stats)]; } v1;
+	unsigned long v1_cmd = _IOC(_IOC_READ | _IOC_WRITE, TT_TRACK_IOCTL_MAGIC, TT_TRACK_NR_QUERY_STATS,
+				    TT_TRACK_QUERY_STATS_SIZE_V1);
+	for (uint32_t scope = TT_TRACK_SCOPE_DEVICE; scope <= TT_TRACK_SCOPE_FILE; scope++) {
+		memset(&v1, 0xa5, sizeof(v1));
+		memset(&v1.q, 0, TT_TRACK_QUERY_STATS_SIZE_V1);
+		v1.q.argsz = TT_TRACK_QUERY_STATS_SIZE_V1;
+		v1.q.device = dev;
+		v1.q.scope = scope;
+		CHECK_EQ(raw_ioctl(fd, v1_cmd, &v1.q), 0);
+		CHECK_EQ(tt_stats(fd, dev, 0, scope, &now), 0);
+		now.argsz = TT_TRACK_QUERY_STATS_SIZE_V1;
+		CHECK(!memcmp(&v1.q, &now, TT_TRACK_QUERY_STATS_SIZE_V1), "revision 1's QUERY_STATS answer differs (scope %u)",
+		      scope);
+		for (size_t i = TT_TRACK_QUERY_STATS_SIZE_V1; i < sizeof(v1); i++)
+			CHECK(v1.bytes[i] == 0xa5, "QUERY_STATS wrote byte %zu past revision 1's struct", i);
+	}
+	snap(fd, dev, &before);
+	v1.q.argsz = sizeof(struct tt_track_query_stats);
+	EXPECT(raw_ioctl(fd, v1_cmd, &v1.q), EINVAL, "revision 1's number with another argsz");
+	EXPECT(raw_ioctl(fd, _IOC(_IOC_READ | _IOC_WRITE, TT_TRACK_IOCTL_MAGIC, TT_TRACK_NR_QUERY_STATS,
+				  TT_TRACK_QUERY_STATS_SIZE_V1 - 8), &v1.q), ENOTTY, "smaller than revision 1's QUERY_STATS");
 	close(fd);
 }
 

@@ -27,7 +27,7 @@ scripts/install-ttmetal-shim.sh "$work/prefix" >/dev/null
 shim=$work/prefix/lib/libtttrack-ttmetal.so
 exports=$(nm -D --defined-only "$shim" | awk '{ print $3 }' | tr '\n' ' ')
 # dlopen, the attach entry, libtttrack's query API (tttrack.usage() reads the shim's own file); no reporting entry.
-want="dlopen tt_track_available tt_track_devices tt_track_shim_attach tt_track_stats tt_track_strerror "
+want="dlopen tt_track_available tt_track_devices tt_track_shim_attach tt_track_stats tt_track_stats_sized tt_track_strerror "
 [ "$exports" = "$want" ] || { echo "shim exports $exports, not $want" >&2; exit 1; }
 [ -z "$(LD_PRELOAD=$shim sh -c 'echo' 2>&1 | grep -v '^$')" ] || { echo "shim not silent without TT-Metal" >&2; exit 1; }
 echo "libtttrack consumers: OK"

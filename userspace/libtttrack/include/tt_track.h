@@ -27,6 +27,7 @@
 #define TT_TRACK_H
 
 #include <errno.h>	/* statuses are -errno */
+#include <stddef.h>
 #include <stdint.h>
 #include "tt_track_ioctl.h"
 
@@ -54,8 +55,17 @@ int tt_track_free(uint32_t device, uint32_t chip, uint32_t type, uint64_t buffer
  */
 int tt_track_batch(struct tt_track_op *ops, uint32_t count);
 
-/* scope: TT_TRACK_SCOPE_DEVICE (every process) or TT_TRACK_SCOPE_FILE (this process). */
+/*
+ * scope: TT_TRACK_SCOPE_DEVICE (every process) or TT_TRACK_SCOPE_FILE (this process).
+ * The struct may grow in later revisions: the macro passes the caller's sizeof,
+ * and the library fills exactly that many bytes (zeros for fields it does not
+ * know). The function itself (for callers built before revision 2, or bindings
+ * that call the symbol) fills revision 1's TT_TRACK_QUERY_STATS_SIZE_V1 bytes.
+ */
+int tt_track_stats_sized(uint32_t device, uint32_t chip, uint32_t scope, struct tt_track_query_stats *out,
+                         size_t size);
 int tt_track_stats(uint32_t device, uint32_t chip, uint32_t scope, struct tt_track_query_stats *out);
+#define tt_track_stats(device, chip, scope, out) tt_track_stats_sized((device), (chip), (scope), (out), sizeof(*(out)))
 int tt_track_devices(struct tt_track_get_info *out);
 
 /* 1 if reports reach the kernel, else 0. */
@@ -65,7 +75,7 @@ int tt_track_available(void);
 #define TT_TRACK_REASON_NONE 0          /* it is on: reports reach the kernel */
 #define TT_TRACK_REASON_NO_MODULE 1     /* no /dev/tenstorrent-track (ENOENT, ENXIO, ENODEV): tt_track.ko not loaded */
 #define TT_TRACK_REASON_NO_ACCESS 2     /* the node may not be opened (EACCES, EPERM, EROFS) */
-#define TT_TRACK_REASON_ABI_MISMATCH 3  /* the module is older than this library, or GET_INFO said EINVAL/ENOTTY */
+#define TT_TRACK_REASON_ABI_MISMATCH 3  /* GET_INFO said EINVAL/ENOTTY, or abi_version 0: not a tt_track this library knows */
 #define TT_TRACK_REASON_TRANSIENT 4     /* a passing failure (ENOMEM, EMFILE, EINTR, ...): retried later */
 #define TT_TRACK_REASON_DISABLED 5      /* TT_TRACK_DISABLE=1 */
 /* TT_TRACK_REASON_*: opens the node if no call did yet, or retries after a passing failure when due. */

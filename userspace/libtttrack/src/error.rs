@@ -12,8 +12,8 @@ pub enum Unavailable {
     NoModule = 1,
     /// The node is there but this process may not open it (EACCES, EPERM, EROFS).
     NoAccess = 2,
-    /// The loaded module is older than this library or does not understand
-    /// its requests (GET_INFO failed with EINVAL or ENOTTY).
+    /// The node does not speak tt_track's ABI (GET_INFO failed with EINVAL
+    /// or ENOTTY, or answered ABI version 0).
     AbiMismatch = 3,
     /// Opening failed for a passing reason (ENOMEM, EINTR, EAGAIN, EMFILE,
     /// ENFILE, ...): tried again on a later call, after 1 ms, then up to 1 s.
@@ -97,7 +97,7 @@ impl Error {
                 c"tracking unavailable: /dev/tenstorrent-track may not be opened (permissions, or the container's device rules)"
             }
             Error::Unavailable(Unavailable::AbiMismatch) => {
-                c"tracking unavailable: the loaded tt_track module is older than libtttrack or speaks another ABI; update the module"
+                c"tracking unavailable: /dev/tenstorrent-track does not speak tt_track's ABI"
             }
             Error::Unavailable(Unavailable::Transient) => {
                 c"tracking unavailable for now: opening /dev/tenstorrent-track failed for a passing reason (memory, file limit); tried again later"

@@ -57,22 +57,48 @@ pub extern "C" fn tt_track_free(device: u32, chip: u32, kind: u32, buffer_id: u6
     guarded(|| raw_free(device, chip, kind, buffer_id))
 }
 
+/// Revision 1's `struct tt_track_query_stats`: what every caller built
+/// before revision 2 has room for.
+const STATS_SIZE_V1: usize = abi::TT_TRACK_QUERY_STATS_SIZE_V1 as usize;
+
+/// The entry point of callers built before revision 2 (and of bindings such
+/// as ctypes that call the symbol itself): fills revision 1's struct, never
+/// more. The header maps `tt_track_stats` onto `tt_track_stats_sized`.
+///
 /// # Safety
-/// `out` is NULL or points to writable memory for one `tt_track_query_stats`.
+/// `out` is NULL or points to `TT_TRACK_QUERY_STATS_SIZE_V1` writable bytes.
 #[no_mangle]
-pub unsafe extern "C" fn tt_track_stats(
-    device: u32,
-    chip: u32,
-    scope: u32,
-    out: *mut abi::tt_track_query_stats,
-) -> i32 {
+pub unsafe extern "C" fn tt_track_stats(device: u32, chip: u32, scope: u32, out: *mut u8) -> i32 {
+    // SAFETY: per this function's contract.
+    unsafe { tt_track_stats_sized(device, chip, scope, out, STATS_SIZE_V1) }
+}
+
+/// Fills the caller's `struct tt_track_query_stats` of `size` bytes (its
+/// `sizeof`, passed by the header's macro): as much of the library's as it
+/// holds, zeros past the library's. EINVAL below revision 1's size.
+///
+/// # Safety
+/// `out` is NULL or points to `size` writable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn tt_track_stats_sized(device: u32, chip: u32, scope: u32, out: *mut u8, size: usize) -> i32 {
     guarded(|| {
         if out.is_null() {
             return Err(Error::BadAddress);
         }
+        if size < STATS_SIZE_V1 {
+            return Err(Error::InvalidArgument);
+        }
         let r = raw_query(device, chip, scope)?;
-        // SAFETY: per the function's contract.
-        unsafe { out.write(r) };
+        // SAFETY: `r` is plain integers (no padding: the ABI's rule), read as bytes.
+        let ours = unsafe {
+            std::slice::from_raw_parts((&raw const r).cast::<u8>(), std::mem::size_of::<abi::tt_track_query_stats>())
+        };
+        let n = size.min(ours.len());
+        // SAFETY: `out` has `size` writable bytes (the contract), n <= size.
+        unsafe {
+            std::ptr::copy_nonoverlapping(ours.as_ptr(), out, n);
+            std::ptr::write_bytes(out.add(n), 0, size - n);
+        }
         Ok(())
     })
 }

@@ -79,6 +79,16 @@ pub struct Stats {
     pub open_files: u32,
     pub leaked_bytes: u64,
     pub leaked_buffers: u64,
+    /// The leaks per type, indexed by `MemType as usize` (zeros from a
+    /// module of ABI revision 1, which does not count them).
+    pub leaked: [LeakStats; 7],
+}
+
+/// What files closed with live entries left behind, of one type (device scope).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LeakStats {
+    pub bytes: u64,
+    pub buffers: u64,
 }
 
 /// An attached device, as returned by [`devices`].
@@ -272,6 +282,7 @@ pub fn query_stats(device: u32, chip: u32, scope: Scope) -> Result<Stats, Error>
         open_files: r.open_files,
         leaked_bytes: r.leaked_bytes,
         leaked_buffers: r.leaked_buffers,
+        leaked: r.leaked.map(|l| LeakStats { bytes: l.bytes, buffers: l.buffers }),
     })
 }
 

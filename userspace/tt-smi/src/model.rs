@@ -73,6 +73,9 @@ pub struct Chip {
     pub l1_capacity: Option<u64>,
     pub leaked_bytes: u64,
     pub leaked_buffers: u64,
+    /// Leaked bytes per type, indexed like `TYPES` (None from a module that
+    /// does not break leaks down).
+    pub leaked_by_type: Option<[u64; 7]>,
 }
 
 impl Chip {

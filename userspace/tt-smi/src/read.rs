@@ -240,14 +240,28 @@ fn parse_kernel(line: &str, device: &mut Device) -> Option<()> {
     Some(())
 }
 
-/// `leak CHIP BYTES BUFFERS`
+/// `leak CHIP BYTES BUFFERS DRAM L1 SYSTEM_MEMORY L1_SMALL TRACE CB KERNEL`
+/// (bytes per type), or without the types from a module before 0.1.0's ABI
+/// revision 2.
 fn parse_leak(line: &str, device: &mut Device) -> Option<()> {
-    let f = fields(line, 4)?;
+    let f: Vec<&str> = line.split(' ').collect();
+    let by_type = match f.len() {
+        4 => None,
+        11 => {
+            let mut bytes = [0; 7];
+            for (b, s) in bytes.iter_mut().zip(&f[4..]) {
+                *b = num(s)?;
+            }
+            Some(bytes)
+        }
+        _ => return None,
+    };
     let chip = f[1].parse().ok()?;
     let (bytes, buffers) = (num(f[2])?, num(f[3])?);
     let c = chip_mut(device, chip);
     c.leaked_bytes = bytes;
     c.leaked_buffers = buffers;
+    c.leaked_by_type = by_type;
     Some(())
 }
 

@@ -44,6 +44,24 @@ fn device_query() {
 }
 
 #[test]
+fn leaks_per_type() {
+    let q = "--query-device=index,chip,leaked.bytes,leaked.dram,leaked.l1,leaked.kernel";
+    let o = normal(&[q, "--format=csv,noheader,nounits", "-i", "0"]);
+    assert_eq!(lines(&o), ["0,0,41943040,40943040,1000000,0", "0,1,0,0,0,0"]);
+    let json: serde_json::Value = serde_json::from_slice(&normal(&["--json"]).stdout).unwrap();
+    let chip0 = &json["devices"][0]["chips"][0];
+    assert_eq!(chip0["leaked_memory"]["DRAM"], 40943040);
+    assert_eq!(chip0["leaked_memory"]["L1"], 1000000);
+    // A module's `leak` line without the types: the total only, the types empty (not 0).
+    let root = fixture("two-files");
+    let o = tt_smi(&["--root", root.to_str().unwrap(), q, "--format=csv,noheader,nounits"]);
+    assert_eq!(lines(&o), ["0,0,41943040,,,"]);
+    let json: serde_json::Value =
+        serde_json::from_slice(&tt_smi(&["--root", root.to_str().unwrap(), "--json"]).stdout).unwrap();
+    assert!(json["devices"][0]["chips"][0]["leaked_memory"].is_null());
+}
+
+#[test]
 fn dram_used_means_the_same_everywhere() {
     let json: serde_json::Value = serde_json::from_slice(&normal(&["--json"]).stdout).unwrap();
     let chip = &json["devices"][0]["chips"][0];

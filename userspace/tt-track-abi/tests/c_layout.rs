@@ -15,6 +15,7 @@ int main(void) {
     S(tt_track_device_info) S(tt_track_get_info)
     P(tt_track_alloc, buffer_id) P(tt_track_alloc, size) P(tt_track_free, buffer_id)
     P(tt_track_query_stats, dram_capacity) P(tt_track_query_stats, types) P(tt_track_query_stats, kernel)
+    P(tt_track_query_stats, leaked) S(tt_track_leak_stats)
     P(tt_track_get_info, devices) P(tt_track_device_info, pci_address) P(tt_track_device_info, chips_seen)
     printf("ALLOC %lu\nFREE %lu\nQUERY_STATS %lu\nGET_INFO %lu\nBATCH %lu\n", (unsigned long)TT_TRACK_ALLOC,
            (unsigned long)TT_TRACK_FREE, (unsigned long)TT_TRACK_QUERY_STATS, (unsigned long)TT_TRACK_GET_INFO,
@@ -70,6 +71,8 @@ fn sizes_offsets_and_numbers_match_c() {
     assert_eq!(c["tt_track_free.buffer_id"], offset!(tt_track_free, buffer_id));
     assert_eq!(c["tt_track_query_stats.types"], offset!(tt_track_query_stats, types));
     assert_eq!(c["tt_track_query_stats.kernel"], offset!(tt_track_query_stats, kernel));
+    assert_eq!(c["tt_track_query_stats.leaked"], offset!(tt_track_query_stats, leaked));
+    assert_eq!(c["tt_track_leak_stats"], size_of::<tt_track_leak_stats>() as u64);
     assert_eq!(c["tt_track_get_info.devices"], offset!(tt_track_get_info, devices));
     assert_eq!(c["tt_track_device_info.chips_seen"], offset!(tt_track_device_info, chips_seen));
     assert_eq!(c["ALLOC"], TT_TRACK_ALLOC);
@@ -85,7 +88,10 @@ fn abi_rules_hold() {
     // Fixed sizes are the ABI: a change here is an ABI break.
     assert_eq!(size_of::<tt_track_alloc>(), 40);
     assert_eq!(size_of::<tt_track_free>(), 32);
-    assert_eq!(size_of::<tt_track_query_stats>(), 56 + 10 * 24);
+    // A revision only appends: revision 1's QUERY_STATS ended where `leaked` starts.
+    assert_eq!(TT_TRACK_QUERY_STATS_SIZE_V1 as usize, 56 + 10 * 24);
+    assert_eq!(std::mem::offset_of!(tt_track_query_stats, leaked), TT_TRACK_QUERY_STATS_SIZE_V1 as usize);
+    assert_eq!(size_of::<tt_track_query_stats>(), 56 + 10 * 24 + 7 * 16);
     assert_eq!(size_of::<tt_track_get_info>(), 16 + 32 * 64);
     // Numbers start at 0x40 so they never alias tt-kmd's 0..16, magic is tt-kmd's.
     for nr in [TT_TRACK_NR_ALLOC, TT_TRACK_NR_FREE, TT_TRACK_NR_QUERY_STATS, TT_TRACK_NR_GET_INFO] {

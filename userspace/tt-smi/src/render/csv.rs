@@ -133,6 +133,11 @@ pub fn device_fields<'a>() -> Vec<Field<ChipRow<'a>>> {
         f.push(field(format!("peak.{name}"), Unit::Bytes, move |r: &ChipRow<'a>| num(usage(r.chip).peak_bytes)));
         f.push(field(format!("buffers.{name}"), Unit::None, move |r: &ChipRow<'a>| num(usage(r.chip).buffers)));
     }
+    // Leaked bytes per type: leaked.dram, ..., leaked.kernel (empty from a module that does not count them).
+    for (k, t) in TYPES.iter().enumerate() {
+        let leaked = move |r: &ChipRow<'a>| opt(r.chip.leaked_by_type.map(|b| b[k]), num);
+        f.push(field(format!("leaked.{}", t.to_lowercase()), Unit::Bytes, leaked));
+    }
     f
 }
 

@@ -52,6 +52,8 @@ struct ChipView<'a> {
     kernel: ByName<'a, Usage>,
     leaked_bytes: u64,
     leaked_buffers: u64,
+    /// Leaked bytes per type; null from a module that does not count them.
+    leaked_memory: Option<ByName<'a, u64>>,
 }
 
 #[derive(Serialize)]
@@ -81,6 +83,7 @@ fn chip(c: &Chip) -> ChipView<'_> {
         kernel: ByName(&CATEGORIES, &c.kernel),
         leaked_bytes: c.leaked_bytes,
         leaked_buffers: c.leaked_buffers,
+        leaked_memory: c.leaked_by_type.as_ref().map(|b| ByName(&TYPES, b)),
     }
 }
 
