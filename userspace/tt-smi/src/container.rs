@@ -2,7 +2,9 @@
 //! "Containers"). Recognised, with the systemd and the cgroupfs drivers:
 //!
 //! - docker: `docker-ID.scope`, `/docker/ID`
-//! - containerd: `cri-containerd-ID.scope`, `nerdctl-ID.scope`
+//! - containerd: `cri-containerd-ID.scope`, `nerdctl-ID.scope`, and with the
+//!   cgroupfs driver `/NAMESPACE/ID` in its default namespace (`/default/ID`:
+//!   `ctr run`, nerdctl)
 //! - podman: `libpod-ID.scope`, `/libpod-ID`
 //! - cri-o: `crio-ID.scope`
 //! - a Kubernetes pod: `kubepods-...-podUID.slice` (UID with `_` for `-`) or
@@ -42,6 +44,7 @@ fn container_id(segment: &str, parent: &str) -> Option<(&'static str, String)> {
     }
     match parent {
         "docker" if is_id(bare) => Some(("docker", bare.to_string())),
+        "default" if is_id(bare) => Some(("containerd", bare.to_string())),
         _ if is_id(bare) => Some(("cri", bare.to_string())),
         _ => None,
     }
@@ -87,6 +90,7 @@ mod tests {
         assert_eq!(parse(&format!("/machine.slice/libpod-{ID}.scope/container")), Some(("podman", id.clone(), None)));
         assert_eq!(parse(&format!("/libpod_parent/libpod-{ID}")), Some(("podman", id.clone(), None)));
         assert_eq!(parse(&format!("/system.slice/nerdctl-{ID}.scope")), Some(("containerd", id.clone(), None)));
+        assert_eq!(parse(&format!("/default/{ID}")), Some(("containerd", id.clone(), None)));
         let pod = Some(POD.to_string());
         let systemd_pod =
             format!("/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod{}.slice", POD.replace('-', "_"));

@@ -41,7 +41,7 @@ pub fn sort(processes: &mut [Process], key: SortKey) {
         SortKey::Memory => processes.sort_by_key(|p| Reverse(p.total_bytes())),
         SortKey::Dram => processes.sort_by_key(|p| Reverse(p.dram_used())),
         SortKey::L1 => processes.sort_by_key(|p| Reverse(p.l1_used())),
-        SortKey::Name => processes.sort_by(|a, b| a.comm.cmp(&b.comm)),
+        SortKey::Name => processes.sort_by(|a, b| a.command.cmp(&b.command)),
         SortKey::User => processes.sort_by(|a, b| a.user.cmp(&b.user)),
     }
 }

@@ -103,6 +103,11 @@ fn filters_and_sorting() {
     assert!(stderr(&o).contains("device 5"), "{}", stderr(&o));
     let pids = |sort: &str| lines(&normal(&["--query-compute-apps=pid", "--format=csv,noheader", "--sort", sort]));
     assert_eq!(pids("pid"), ["412", "412", "977", "1500"]);
+    // Largest first, ties in /proc order; names as the process_name column shows them; users by name.
+    assert_eq!(pids("dram"), ["412", "977", "412", "1500"]);
+    assert_eq!(pids("l1"), ["412", "977", "412", "1500"]);
+    assert_eq!(pids("name"), ["412", "412", "977", "1500"]);
+    assert_eq!(pids("user"), ["1500", "412", "412", "977"]);
     let used =
         lines(&normal(&["--query-compute-apps=used_memory", "--format=csv,noheader,nounits", "--sort", "memory"]));
     let used: Vec<u64> = used.iter().map(|u| u.parse().unwrap()).collect();
