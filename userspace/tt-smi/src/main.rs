@@ -8,7 +8,7 @@ use ttsmi::model::Snapshot;
 use ttsmi::output::{self, Sent, WriteError};
 use ttsmi::read::{read, ReadError};
 use ttsmi::render::{self, csv};
-use ttsmi::select::{self, SortKey};
+use ttsmi::select::{self, DeviceId, SortKey};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
@@ -73,9 +73,9 @@ struct Args {
     /// CSV of these chip fields, one row per chip (README.md lists them).
     #[arg(long, value_name = "FIELDS")]
     query_device: Option<String>,
-    /// Only these devices (ordinals, comma-separated).
-    #[arg(short = 'i', long = "id", value_name = "DEVICES", value_delimiter = ',')]
-    devices: Vec<u32>,
+    /// Only these devices (ordinals or PCI addresses, comma-separated).
+    #[arg(short = 'i', long = "id", value_name = "DEVICES", value_delimiter = ',', value_parser = DeviceId::parse)]
+    devices: Vec<DeviceId>,
     /// Only these processes (pids, comma-separated).
     #[arg(long = "pid", value_name = "PIDS", value_delimiter = ',', value_parser = clap::value_parser!(i32).range(1..))]
     pids: Vec<i32>,
@@ -110,7 +110,7 @@ enum Output {
 /// Why the command failed; each has its exit code (README.md).
 enum Failure {
     Read(ReadError),
-    NoSuchDevice(u32),
+    NoSuchDevice(DeviceId),
     Write(WriteError),
     Serve(String),
 }

@@ -101,6 +101,16 @@ fn filters_and_sorting() {
     let o = normal(&["-i", "5"]);
     assert_eq!(o.status.code(), Some(4));
     assert!(stderr(&o).contains("device 5"), "{}", stderr(&o));
+    // A device by its PCI address, as nvidia-smi takes a bus id: with or without the domain.
+    let by_ordinal = stdout(&normal(&["--csv", "-i", "0"]));
+    assert_eq!(stdout(&normal(&["--csv", "-i", "0000:01:00.0"])), by_ordinal);
+    assert_eq!(stdout(&normal(&["--csv", "-i", "01:00.0"])), by_ordinal);
+    let o = normal(&["-i", "0000:09:00.0"]);
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no device 0000:09:00.0"), "{}", stderr(&o));
+    for bad in ["zz", "01:00", "0000:01:00.0.1", "-1"] {
+        assert_eq!(normal(&["-i", bad]).status.code(), Some(2), "-i {bad}");
+    }
     let pids = |sort: &str| lines(&normal(&["--query-compute-apps=pid", "--format=csv,noheader", "--sort", sort]));
     assert_eq!(pids("pid"), ["412", "412", "977", "1500"]);
     // Largest first, ties in /proc order; names as the process_name column shows them; users by name.
