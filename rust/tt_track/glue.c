@@ -15,6 +15,7 @@
 #include <linux/fs_struct.h>
 #include <linux/magic.h>
 #include <linux/sched/task.h>
+#include <linux/uaccess.h>
 
 #include "glue.h"
 
@@ -98,6 +99,38 @@ void *tt_glue_pde_data(const struct inode *inode)
 void tt_glue_cond_resched(void)
 {
 	cond_resched();
+}
+
+int tt_glue_read_words(u64 *kernel, const void __user *user, size_t words)
+{
+	const u64 __user *src = user;
+	size_t i;
+
+	if (!user_access_begin(src, words * sizeof(u64)))
+		return -EFAULT;
+	for (i = 0; i < words; i++)
+		unsafe_get_user(kernel[i], &src[i], fault);
+	user_access_end();
+	return 0;
+fault:
+	user_access_end();
+	return -EFAULT;
+}
+
+int tt_glue_write_words(void __user *user, const u64 *kernel, size_t words)
+{
+	u64 __user *dst = user;
+	size_t i;
+
+	if (!user_access_begin(dst, words * sizeof(u64)))
+		return -EFAULT;
+	for (i = 0; i < words; i++)
+		unsafe_put_user(kernel[i], &dst[i], fault);
+	user_access_end();
+	return 0;
+fault:
+	user_access_end();
+	return -EFAULT;
 }
 
 unsigned long tt_glue_dram_capacity(void)

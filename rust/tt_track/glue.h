@@ -49,6 +49,16 @@ void *tt_glue_pde_data(const struct inode *inode);
 
 void tt_glue_cond_resched(void);
 
+/*
+ * Copy @words 64-bit words between user memory and @kernel in one user-access
+ * window, a word per load and store: for the small structs of the report path
+ * (40 bytes), where copy_from_user's byte copy (rep movsb) costs more than the
+ * system call around it on an emulated CPU. 0, or -EFAULT with *@kernel
+ * partly written (reads) or user memory partly written (writes).
+ */
+int tt_glue_read_words(u64 *kernel, const void __user *user, size_t words);
+int tt_glue_write_words(void __user *user, const u64 *kernel, size_t words);
+
 /* Module parameter max_buffers_per_file (read with READ_ONCE semantics). */
 extern unsigned long tt_max_buffers_per_file;
 unsigned long tt_glue_dram_capacity(void);

@@ -17,6 +17,16 @@ use kernel::uaccess::{UserPtr, UserSlice, UserSliceReader};
 /// past ours are fields of a newer ABI: they must be zero, or the call fails
 /// with E2BIG and nothing changes.
 fn read<T: FromBytes + AsBytes + Default>(arg: usize, size: usize) -> Result<T> {
+    if size == size_of::<T>() {
+        // A caller of this revision (nearly every call): a word-wise copy.
+        return crate::sys::user::read(arg);
+    }
+    read_other_size(arg, size)
+}
+
+/// A caller of another revision: its struct's tail must be zeros (newer) or is taken as zeros (older).
+#[cold]
+fn read_other_size<T: FromBytes + AsBytes + Default>(arg: usize, size: usize) -> Result<T> {
     let (value, rest) = read_head(arg, size)?;
     if !rest.is_empty() {
         check_zero(rest)?;
@@ -119,13 +129,7 @@ impl Client {
         let mut on_stack = [MaybeUninit::<tt_track_op>::uninit(); STACK_OPS];
         let mut on_heap = KVec::new();
         let ops = if req.count <= STACK_OPS {
-            let ops = &mut on_stack[..req.count];
-            // SAFETY: the same memory seen as bytes, each possibly uninitialised.
-            let raw = unsafe { core::slice::from_raw_parts_mut(ops.as_mut_ptr().cast::<MaybeUninit<u8>>(), bytes) };
-            user().reader().read_raw(raw)?;
-            // SAFETY: `read_raw` succeeded, so every byte is initialised, and
-            // any bytes are a valid `tt_track_op` (it is `FromBytes`).
-            unsafe { &mut *(core::ptr::from_mut(ops) as *mut [tt_track_op]) }
+            crate::sys::user::read_into(req.ops, &mut on_stack[..req.count])?
         } else {
             on_heap.extend_with(req.count, tt_track_op::default(), GFP_KERNEL)?;
             user().reader().read_slice(on_heap.as_bytes_mut())?;
@@ -134,8 +138,8 @@ impl Client {
         probe_writable(req.ops, ops.as_bytes())?;
         probe_writable(arg, header.as_bytes())?;
         header.done = self.batch(registry, ops);
-        user().writer().write_slice(ops.as_bytes())?;
-        UserSlice::new(UserPtr::from_addr(arg), size_of::<tt_track_batch>()).writer().write(&header)
+        crate::sys::user::write(req.ops, ops)?;
+        crate::sys::user::write(arg, core::slice::from_ref(&header))
     }
 
     /// QUERY_STATS: its output fields are not checked for zeros (a caller
