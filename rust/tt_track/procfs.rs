@@ -12,7 +12,7 @@
 //! processes outside it are not listed in `allocations`, and are summed into
 //! one `proc -` line per chip in `stats`, so the totals still add up.
 
-use crate::abi::{Category, Chip, Kind, KERNEL_CATEGORIES, MAX_CHIPS, TYPE_COUNT};
+use crate::abi::{Category, Chip, Kind, KERNEL_CATEGORIES, MAX_CHIPS, TYPE_COUNT, TYPE_NAMES};
 use crate::client::{Client, Entry, Key, Owner, UsageLine};
 use crate::device::Device;
 use crate::open_files::OpenFiles;
@@ -85,10 +85,17 @@ impl Allocations {
             c.file = None;
             return false;
         };
-        // Once per batch: the owner and the clock hardly change meanwhile.
-        let mut comm = LineBuf::new();
-        let _ = write!(comm, "{}", client.comm()); // at most 64 bytes, escaped
-        c.file = Some(BatchOf { owner: client.owner(), now: sys::uptime_secs() as u32, comm, client });
+        // Once per batch: the owner and the clock hardly change meanwhile;
+        // the pid starts each line and the comm ends it.
+        let mut head = LineBuf::new();
+        match client.owner() {
+            Owner::Pid(nr) => head.dec(nr.into()),
+            Owner::Exited | Owner::Hidden => head.bytes(b"-"),
+        };
+        let mut tail = LineBuf::new();
+        let _ = write!(tail.bytes(b" "), "{}", client.comm()); // at most 64 bytes, escaped
+        tail.bytes(b"\n");
+        c.file = Some(BatchOf { head, tail, now: sys::uptime_secs() as u32, client });
         c.len = len;
         true
     }
@@ -97,10 +104,29 @@ impl Allocations {
 /// The file a batch of entries comes from.
 pub(crate) struct BatchOf {
     client: Arc<Client>,
-    owner: Owner,
+    /// Each line's pid column.
+    head: LineBuf<16>,
+    /// Each line's end: a space, the escaped comm, a newline.
+    tail: LineBuf<72>,
     now: u32,
-    comm: LineBuf<64>,
 }
+
+/// Each type's column with the spaces around it, as `allocations` shows it.
+const TYPE_FIELDS: [&str; TYPE_COUNT] = [" DRAM ", " L1 ", " SYSTEM_MEMORY ", " L1_SMALL ", " TRACE ", " CB ", " KERNEL "];
+const _: () = {
+    // The same names as `Kind::name`.
+    let mut k = 0;
+    while k < TYPE_COUNT {
+        let (field, name) = (TYPE_FIELDS[k].as_bytes(), TYPE_NAMES[k].as_bytes());
+        assert!(field.len() == name.len() + 2 && field[0] == b' ' && field[field.len() - 1] == b' ');
+        let mut i = 0;
+        while i < name.len() {
+            assert!(field[i + 1] == name[i]);
+            i += 1;
+        }
+        k += 1;
+    }
+};
 
 pub(crate) struct AllocCursor {
     header: bool,
@@ -173,13 +199,9 @@ impl SeqSource for Allocations {
                 out.write_bytes(lines.as_bytes())?;
                 lines.clear();
             }
-            match f.owner {
-                Owner::Pid(nr) => lines.dec(nr.into()),
-                Owner::Exited | Owner::Hidden => lines.bytes(b"-"),
-            };
-            lines.bytes(b" ").dec(key.chip.number().into()).bytes(b" ").bytes(key.kind.name().as_bytes());
-            lines.bytes(b" ").hex(key.buffer_id).bytes(b" ").dec(entry.size).bytes(b" ");
-            lines.dec(f.now.wrapping_sub(entry.born).into()).bytes(b" ").bytes(f.comm.as_bytes()).bytes(b"\n");
+            lines.bytes(f.head.as_bytes()).bytes(b" ").dec(key.chip.number().into());
+            lines.bytes(TYPE_FIELDS[key.kind.index()].as_bytes()).hex(key.buffer_id).bytes(b" ").dec(entry.size);
+            lines.bytes(b" ").dec(f.now.wrapping_sub(entry.born).into()).bytes(f.tail.as_bytes());
         }
         out.write_bytes(lines.as_bytes())?;
         Ok(())

@@ -55,6 +55,18 @@ impl SeqWriter {
     }
 }
 
+/// "00" to "99", for decimal numbers two digits at a time.
+const DIGIT_PAIRS: [u8; 200] = {
+    let mut t = [0u8; 200];
+    let mut i = 0;
+    while i < 100 {
+        t[2 * i] = b'0' + (i / 10) as u8;
+        t[2 * i + 1] = b'0' + (i % 10) as u8;
+        i += 1;
+    }
+    t
+};
+
 /// Lines formatted on the stack, then handed to seq_file in one copy.
 /// Numbers are written by hand, digit by digit in place: `core::fmt` costs
 /// several times more per line, and `allocations` has a line per buffer.
@@ -84,17 +96,29 @@ impl<const N: usize> LineBuf<N> {
 
     pub(crate) fn bytes(&mut self, bytes: &[u8]) -> &mut Self {
         if let Some(out) = self.buf.get_mut(self.len..self.len + bytes.len()) {
-            for (o, b) in out.iter_mut().zip(bytes) {
-                *o = *b;
-            }
+            out.copy_from_slice(bytes);
             self.len += bytes.len();
         }
         self
     }
 
-    pub(crate) fn dec(&mut self, v: u64) -> &mut Self {
-        let digits = v.checked_ilog10().map_or(1, |l| l as usize + 1);
-        self.digits::<10>(v, digits, b"0123456789")
+    /// Decimal, two digits per division (by a constant: a multiplication).
+    pub(crate) fn dec(&mut self, mut v: u64) -> &mut Self {
+        let count = v.checked_ilog10().map_or(1, |l| l as usize + 1);
+        if let Some(out) = self.buf.get_mut(self.len..self.len + count) {
+            let mut at = count;
+            while at >= 2 {
+                let pair = (v % 100) as usize * 2;
+                v /= 100;
+                at -= 2;
+                out[at..at + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+            }
+            if at == 1 {
+                out[0] = b'0' + v as u8;
+            }
+            self.len += count;
+        }
+        self
     }
 
     /// `0x` and lower-case hex digits, as `{:#x}` prints.
