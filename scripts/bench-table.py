@@ -29,11 +29,19 @@ def one(boot, name):
     return boot[name][0] if name in boot else float("nan")
 
 
-def shim_adds_us(boot):
-    """Median over the rounds of (with shim - without), in µs."""
-    pairs = zip(boot.get("ttnn_event_without_shim_us", []), boot.get("ttnn_event_with_shim_us", []))
-    diffs = [w - wo for wo, w in pairs]
+def round_diff_us(minus, plus):
+    """Median over the rounds of (plus - minus), in µs."""
+    diffs = [p - m for m, p in zip(minus, plus)]
     return statistics.median(diffs) if diffs else float("nan")
+
+
+def shim_adds_us(boot):
+    return round_diff_us(boot.get("ttnn_event_without_shim_us", []), boot.get("ttnn_event_with_shim_us", []))
+
+
+def ioctl_in_ttnn_us(boot):
+    """One no-op ioctl inside the ttnn program: (with it - with a plain C call), per round."""
+    return round_diff_us(boot.get("ttnn_event_c_call_us", []), boot.get("ttnn_event_noop_ioctl_us", []))
 
 
 def rounds(name):
@@ -60,6 +68,7 @@ FIGURES = [
     ("ttnn allocation event without the shim (median of rounds)", "µs", rounds("ttnn_event_without_shim_us")),
     ("ttnn allocation event with the shim (median of rounds)", "µs", rounds("ttnn_event_with_shim_us")),
     ("what the shim adds (median of per-round differences)", "µs", shim_adds_us),
+    ("one no-op ioctl inside the ttnn program (ioctl - plain C call, per round)", "µs", ioctl_in_ttnn_us),
 ]
 
 # (target, per-boot ratio, limit, <= or >=)
@@ -72,6 +81,8 @@ TARGETS = [
     ("kernel bytes per live entry", lambda b: one(b, "kernel_bytes_per_entry"), 64.0, "<="),
     ("release of 1,000,000 entries, s", lambda b: one(b, "release_1m_ms") / 1e3, 1.0, "<="),
     ("shim's addition / tracked event", lambda b: shim_adds_us(b) * 1e3 / one(b, "tracked_event_ns"), 2.0, "<="),
+    ("(diagnosis) shim's addition / a no-op ioctl in the ttnn program",
+     lambda b: shim_adds_us(b) / ioctl_in_ttnn_us(b), 2.0, "<="),
     ("tracked CPU / socket design's total CPU", lambda b: one(b, "tracked_event_cpu_ns") /
      (one(b, "socket_client_cpu_ns") + one(b, "socket_server_cpu_ns")), 0.125, "<="),
 ]

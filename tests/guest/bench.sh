@@ -7,16 +7,22 @@ mkdir -p /tmp/bench-tmpfs && mount -t tmpfs bench /tmp/bench-tmpfs
 ./tt-track-bench report /tmp/bench-tmpfs || fail "tt-track-bench report" "exit status $?"
 umount /tmp/bench-tmpfs
 # What the TT-Metal shim adds per ttnn allocation event: alternating rounds
-# of the same program without the shim and with it.
+# of the same program without the shim and with it; and, without the shim,
+# with one no-op ioctl on the node after each event against one plain C call
+# (what one system call costs inside this large program).
 if mount_host; then
     describe n150 n150 --ordinals 0
     for round in 1 2 3 4 5; do
-        for shim in without with; do
-            preload=/tmp/libtttrack-ttmetal.so
-            [ $shim = with ] || preload=
-            us=$(in_host env TT_TRACK_SHIM=$preload $venv/bin/python /tmp/workload.py bench 1000 2>/dev/null |
+        for run in without_shim with_shim noop_ioctl c_call; do
+            preload= extra=
+            case $run in
+                with_shim) preload=/tmp/libtttrack-ttmetal.so ;;
+                noop_ioctl) extra=ioctl ;;
+                c_call) extra=call ;;
+            esac
+            us=$(in_host env TT_TRACK_SHIM=$preload $venv/bin/python /tmp/workload.py bench 1000 $extra 2>/dev/null |
                 sed -n 's/^BENCH \([0-9.]*\) us.*/\1/p')
-            echo "bench ttnn_event_${shim}_shim_us ${us:-nan}"
+            echo "bench ttnn_event_${run}_us ${us:-nan}"
         done
     done
     unmount_host

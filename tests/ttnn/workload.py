@@ -17,7 +17,9 @@
                         with /proc; none: uninstalled, nothing tracked)
   workload.py hold      allocate DRAM, L1 and CBs, print READY, wait to be killed
   workload.py threads   allocations made on other threads are tracked too
-  workload.py bench N   N tensor allocate/deallocate pairs; prints µs per event
+  workload.py bench N [ioctl|call]
+                        N tensor allocate/deallocate pairs; prints µs per event
+                        (with a no-op ioctl, or a plain C call, after each event)
   workload.py mesh-bench ROWS COLS N
                         the same on a ROWSxCOLS mesh (a tensor on every chip)
 
@@ -312,14 +314,39 @@ def threads():
     ttnn.close_device(device)
 
 
-def bench(n, rows=None, cols=None):
+def per_event_extra(kind):
+    """What the bench does besides each event: nothing; one no-op ioctl on the
+    tracking node (an unknown command: the system call a report costs, made
+    in this large process); or a C call of the same Python overhead and no
+    system call (the control the ioctl's cost is taken against)."""
+    if kind is None:
+        return None
+    libc = ctypes.CDLL(None, use_errno=True)
+    if kind == "ioctl":
+        fd = os.open("/dev/tenstorrent-track", os.O_RDWR)
+        noop = (0xFA << 8) | 0x7F  # _IO(0xFA, 0x7f): no such command, ENOTTY
+        return lambda: libc.ioctl(fd, noop, 0)
+    if kind == "call":
+        return lambda: libc.abs(0)
+    sys.exit(f"bench: unknown extra {kind!r}")
+
+
+def bench(n, rows=None, cols=None, extra=None):
     load_shim()
     mesh = rows is not None
     device = ttnn.open_mesh_device(ttnn.MeshShape(rows, cols)) if mesh else ttnn.open_device(device_id=0)
     tile_tensor((1, 1, 32, 32), device)  # warm up
+    also = per_event_extra(extra)
     start = time.perf_counter()
-    for _ in range(n):
-        ttnn.deallocate(tile_tensor((1, 1, 32, 32), device))
+    if also is None:
+        for _ in range(n):
+            ttnn.deallocate(tile_tensor((1, 1, 32, 32), device))
+    else:
+        for _ in range(n):
+            t = tile_tensor((1, 1, 32, 32), device)
+            also()
+            ttnn.deallocate(t)
+            also()
     elapsed = time.perf_counter() - start
     if n:
         print(f"BENCH {elapsed / (2 * n) * 1e6:.2f} us per event over {n} allocate/deallocate pairs", flush=True)
@@ -341,8 +368,8 @@ if __name__ == "__main__":
     elif mode == "threads":
         threads()
     elif mode == "bench":
-        bench(int(sys.argv[2]))
+        bench(int(sys.argv[2]), extra=sys.argv[3] if len(sys.argv) > 3 else None)
     elif mode == "mesh-bench":
         bench(int(sys.argv[4]), int(sys.argv[2]), int(sys.argv[3]))
     else:
-        sys.exit(f"usage: {sys.argv[0]} compare SYSTEM ROWS COLS | ring BYTES | on-card N | hooked N | hold | threads | bench N | mesh-bench ROWS COLS N")
+        sys.exit(f"usage: {sys.argv[0]} compare SYSTEM ROWS COLS | ring BYTES | on-card N | hooked N | hold | threads | bench N [ioctl|call] | mesh-bench ROWS COLS N")
