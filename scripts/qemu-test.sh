@@ -112,7 +112,7 @@ export RUSTFLAGS="-C target-feature=+crt-static"
 cargo build --quiet --release "${static[@]}" 2>/dev/null
 cp target/x86_64-unknown-linux-gnu/release/{tt-track-smi,tt-track-bench} "$root/tests/"
 unset RUSTFLAGS
-cp tests/guest/{lib.sh,suite.sh,ttnn.sh,topology.sh,demo.sh,bench.sh,long.sh,dkms.sh} "$root/tests/"
+cp tests/guest/{lib.sh,suite.sh,ttnn.sh,topology.sh,demo.sh,bench.sh,long.sh,dkms.sh,kmemleak-blame.awk} "$root/tests/"
 install -m 755 tests/guest/init "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$WORK/initramfs.gz"
 

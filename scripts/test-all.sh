@@ -8,6 +8,7 @@ scripts/setup-host.sh
 scripts/gen-abi.sh --check
 cargo test --workspace --quiet
 tests/host/libtttrack-consumers.sh
+tests/host/kmemleak-blame.sh
 scripts/qemu-test.sh
 scripts/qemu-test.sh --topology t3k
 scripts/qemu-test.sh --topology galaxy
