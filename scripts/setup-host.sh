@@ -8,7 +8,8 @@ set -euo pipefail
 PKGS=(debootstrap qemu-system-x86 busybox-static trinity binutils cpio kmod xz-utils
       clang-16 libclang-16-dev cmake pkg-config g++ make gcc
       python3 strace    # the cluster descriptors and the wheel; counting tracking calls in the VM
-      prometheus prometheus-node-exporter tmux)   # tt-track-smi's tests: metrics scraped, watch mode in a terminal
+      prometheus prometheus-node-exporter tmux    # tt-track-smi's tests: metrics scraped, watch mode in a terminal,
+      libnss-wrapper)                             # a user only NSS knows
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -1,5 +1,5 @@
-//! Names chosen by any user reach a root operator's terminal: the table shows
-//! no control characters, while JSON and CSV keep the exact value escaped.
+//! Names chosen by any user reach a root operator's terminal: the table and the
+//! metrics show no control characters, while JSON and CSV keep the exact value escaped.
 
 mod common;
 use common::{fixture, stderr, stdout, tt_smi};
@@ -23,6 +23,16 @@ fn the_table_replaces_control_characters() {
     assert!(out.contains("x?]0;pwned?"), "{out}");
     assert!(out.contains("python3 ?]0;pwned??[2J??31m"), "{out}");
     assert!(out.contains("idle?[2J\u{fffd}"), "{out}");
+}
+
+#[test]
+fn metrics_labels_carry_no_control_characters() {
+    // The text format escapes only `\\`, `"` and newline; it is also read on a terminal.
+    let o = hostile(&["--format", "prometheus"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert_eq!(controls(&out), vec![], "{out:?}");
+    assert!(out.contains("command=\"x?]0;pwned?\""), "{out}");
 }
 
 #[test]

@@ -7,6 +7,7 @@
 //! counts kernel binaries once. `command` is the comm (bounded, no argv).
 
 use crate::model::{Chip, Device, Snapshot, Usage, CATEGORIES, TYPES};
+use crate::text::printable;
 use prometheus::{Encoder, GaugeVec, IntCounterVec, Opts, Registry, TextEncoder};
 
 /// The content type of what `render` returns.
@@ -118,8 +119,9 @@ pub fn render(s: &Snapshot) -> String {
                 p.device.to_string(),
                 chip.to_string(),
                 pid.to_string(),
-                p.comm.clone(),
-                p.user.clone().unwrap_or_default(),
+                // Label values are read on terminals too; the format escapes no control character.
+                printable(&p.comm).into_owned(),
+                printable(p.user.as_deref().unwrap_or_default()).into_owned(),
                 container.map(|c| c.uri()).unwrap_or_default(),
                 container.and_then(|c| c.pod_uid.clone()).unwrap_or_default(),
                 t.to_string(),
