@@ -8,7 +8,7 @@ use crate::abi::{
 };
 use crate::device::Device;
 use crate::registry::Registry;
-use crate::sys::{self, task::EscapedComm, task::Pid, task::COMM_LEN};
+use crate::sys::{self, procfs::LineBuf, task::EscapedComm, task::Pid};
 use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use kernel::prelude::*;
 use kernel::rbtree::{RBTree, RBTreeNodeReservation};
@@ -171,7 +171,8 @@ impl Pool {
 pub(crate) struct Client {
     pub(crate) id: u64,
     pid: Pid,
-    comm: [u8; COMM_LEN],
+    /// The opener's comm, escaped once at open as /proc shows it (at most 64 bytes).
+    comm: LineBuf<64>,
     #[pin]
     tables: Mutex<Tables>,
     /// The spare pool's size as of the last unlock: how many nodes to allocate before
@@ -196,7 +197,11 @@ impl Client {
             pin_init!(Client {
                 id,
                 pid: Pid::current_tgid(),
-                comm: sys::task::current_comm(),
+                comm: {
+                    let mut text = LineBuf::new();
+                    let _ = core::fmt::Write::write_fmt(&mut text, format_args!("{}", EscapedComm(&sys::task::current_comm())));
+                    text
+                },
                 tables <- new_mutex!(Tables {
                     entries: RBTree::new(),
                     spare: Pool { nodes: [const { None }; SPARE_NODES], len: 0 },
@@ -211,8 +216,9 @@ impl Client {
         )
     }
 
-    pub(crate) fn comm(&self) -> EscapedComm<'_> {
-        EscapedComm(&self.comm)
+    /// The opener's comm as /proc shows it: escaped, so plain ASCII.
+    pub(crate) fn comm(&self) -> &str {
+        core::str::from_utf8(self.comm.as_bytes()).unwrap_or("?")
     }
 
     pub(crate) fn owner(&self) -> Owner {

@@ -93,8 +93,7 @@ impl Allocations {
             Owner::Exited | Owner::Hidden => head.bytes(b"-"),
         };
         let mut tail = LineBuf::new();
-        let _ = write!(tail.bytes(b" "), "{}", client.comm()); // at most 64 bytes, escaped
-        tail.bytes(b"\n");
+        tail.bytes(b" ").bytes(client.comm().as_bytes()).bytes(b"\n");
         c.file = Some(BatchOf { head, tail, now: sys::uptime_secs() as u32, client });
         c.len = len;
         true

@@ -83,13 +83,6 @@ impl core::fmt::Display for EscapedComm<'_> {
     }
 }
 
-// The kernel's printing macros take their own Display trait.
-impl kernel::fmt::Display for EscapedComm<'_> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        core::fmt::Display::fmt(self, f)
-    }
-}
-
 /// The calling task's comm, NUL-padded.
 pub(crate) fn current_comm() -> [u8; COMM_LEN] {
     let mut buf = [0u8; COMM_LEN];
