@@ -20,7 +20,7 @@ if mount_host; then
                 noop_ioctl) extra=ioctl ;;
                 c_call) extra=call ;;
             esac
-            us=$(in_host env TT_TRACK_SHIM=$preload $venv/bin/python /tmp/workload.py bench 1000 $extra 2>/dev/null |
+            us=$(in_host env TT_TRACK_SHIM=$preload $venv/bin/python /tmp/workload.py bench 5000 $extra 2>/dev/null |
                 sed -n 's/^BENCH \([0-9.]*\) us.*/\1/p')
             echo "bench ttnn_event_${run}_us ${us:-nan}"
         done
