@@ -27,6 +27,9 @@
  * module whose GET_INFO abi_version is at least 1, and treats EINVAL or
  * ENOTTY from GET_INFO as an ABI mismatch.
  *
+ * QUERY_STATS's input is its first five fields: it grows only by outputs
+ * (a caller may reuse its struct, so what follows them is never checked).
+ *
  * Revisions: 1, the first. 2, QUERY_STATS appends `leaked`, the leak counters
  * per type (TT_TRACK_QUERY_STATS_SIZE_V1 is its size in revision 1).
  */

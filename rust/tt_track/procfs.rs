@@ -90,10 +90,11 @@ impl Allocations {
         let mut head = LineBuf::new();
         match client.owner() {
             Owner::Pid(nr) => head.dec(nr.into()),
-            Owner::Exited | Owner::Hidden => head.bytes(b"-"),
+            Owner::Exited | Owner::Hidden => head.byte(b'-'),
         };
+        head.byte(b' ');
         let mut tail = LineBuf::new();
-        tail.bytes(b" ").bytes(client.comm().as_bytes()).bytes(b"\n");
+        tail.byte(b' ').bytes(client.comm().as_bytes()).byte(b'\n');
         c.file = Some(BatchOf { head, tail, now: sys::uptime_secs() as u32, client });
         c.len = len;
         true
@@ -103,7 +104,7 @@ impl Allocations {
 /// The file a batch of entries comes from.
 pub(crate) struct BatchOf {
     client: Arc<Client>,
-    /// Each line's pid column.
+    /// Each line's pid column and the space after it.
     head: LineBuf<16>,
     /// Each line's end: a space, the escaped comm, a newline.
     tail: LineBuf<72>,
@@ -191,16 +192,16 @@ impl SeqSource for Allocations {
             return out.write_str("pid chip type buffer_id size age_s comm\n");
         };
         // Lines go to seq_file a kilobyte at a time; one is at most 150 bytes
-        // (pid 10, chip 2, type 8, id 18, size 20, age 10, comm 64, spaces).
+        // (pid 10, chip 2, type 13, id 18, size 20, age 10, comm 60, spaces).
         let mut lines = LineBuf::<1024>::new();
         for (key, entry) in batch {
             if lines.room() < 160 {
                 out.write_bytes(lines.as_bytes())?;
                 lines.clear();
             }
-            lines.bytes(f.head.as_bytes()).bytes(b" ").dec(key.chip.number().into());
-            lines.bytes(TYPE_FIELDS[key.kind.index()].as_bytes()).hex(key.buffer_id).bytes(b" ").dec(entry.size);
-            lines.bytes(b" ").dec(f.now.wrapping_sub(entry.born).into()).bytes(f.tail.as_bytes());
+            lines.bytes(f.head.as_bytes()).dec(key.chip.number().into());
+            lines.bytes(TYPE_FIELDS[key.kind.index()].as_bytes()).hex(key.buffer_id).byte(b' ').dec(entry.size);
+            lines.byte(b' ').dec(f.now.wrapping_sub(entry.born).into()).bytes(f.tail.as_bytes());
         }
         out.write_bytes(lines.as_bytes())?;
         Ok(())

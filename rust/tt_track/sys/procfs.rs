@@ -94,6 +94,15 @@ impl<const N: usize> LineBuf<N> {
         self.len = 0;
     }
 
+    /// One byte: a store, where `bytes` would call memcpy.
+    pub(crate) fn byte(&mut self, byte: u8) -> &mut Self {
+        if let Some(out) = self.buf.get_mut(self.len) {
+            *out = byte;
+            self.len += 1;
+        }
+        self
+    }
+
     pub(crate) fn bytes(&mut self, bytes: &[u8]) -> &mut Self {
         if let Some(out) = self.buf.get_mut(self.len..self.len + bytes.len()) {
             out.copy_from_slice(bytes);
@@ -124,7 +133,7 @@ impl<const N: usize> LineBuf<N> {
     /// `0x` and lower-case hex digits, as `{:#x}` prints.
     pub(crate) fn hex(&mut self, v: u64) -> &mut Self {
         let digits = v.checked_ilog2().map_or(1, |l| l as usize / 4 + 1);
-        self.bytes(b"0x").digits::<16>(v, digits, b"0123456789abcdef")
+        self.byte(b'0').byte(b'x').digits::<16>(v, digits, b"0123456789abcdef")
     }
 
     /// `v`'s last `count` digits in `BASE`, most significant first. A

@@ -8,8 +8,8 @@
  * never reports into its parent's file: after fork() it opens its own on first
  * use (the parent's descriptor is closed in the child, even one being opened
  * by another thread during the fork), and so does a child of a raw clone(2),
- * which runs no atfork handler. Without the module, with a module older than
- * this library, or with TT_TRACK_DISABLE=1, every call returns
+ * which runs no atfork handler. Without the module, with a node that does not
+ * speak tt_track's ABI, or with TT_TRACK_DISABLE=1, every call returns
  * TT_TRACK_UNAVAILABLE and does nothing; tt_track_unavailable_reason() says
  * why. A passing failure (ENOMEM, EMFILE, EINTR, ...) is retried on a later
  * call, 1 ms after it, then with a back-off up to 1 s.
@@ -57,15 +57,16 @@ int tt_track_batch(struct tt_track_op *ops, uint32_t count);
 
 /*
  * scope: TT_TRACK_SCOPE_DEVICE (every process) or TT_TRACK_SCOPE_FILE (this process).
- * The struct may grow in later revisions: the macro passes the caller's sizeof,
- * and the library fills exactly that many bytes (zeros for fields it does not
+ * The struct may grow in later revisions: the macro passes its size as this
+ * header has it (the caller's), and the library fills exactly that many bytes (zeros for fields it does not
  * know). The function itself (for callers built before revision 2, or bindings
  * that call the symbol) fills revision 1's TT_TRACK_QUERY_STATS_SIZE_V1 bytes.
  */
 int tt_track_stats_sized(uint32_t device, uint32_t chip, uint32_t scope, struct tt_track_query_stats *out,
                          size_t size);
 int tt_track_stats(uint32_t device, uint32_t chip, uint32_t scope, struct tt_track_query_stats *out);
-#define tt_track_stats(device, chip, scope, out) tt_track_stats_sized((device), (chip), (scope), (out), sizeof(*(out)))
+#define tt_track_stats(device, chip, scope, out)                                                       \
+	tt_track_stats_sized((device), (chip), (scope), (out), sizeof(struct tt_track_query_stats))
 int tt_track_devices(struct tt_track_get_info *out);
 
 /* 1 if reports reach the kernel, else 0. */
