@@ -17,8 +17,10 @@ for i in 1 2 3 4; do
 done
 # Real ttnn (mock mode, Wormhole n150) with the shim preloaded, holding DRAM, L1, CBs and a program.
 if mount_host; then
+    describe n150 n150 --ordinals 0
     start_ttnn_holder
     ttnn_pid=$holder
+    [ -n "$ttnn_pid" ] || fail "demo: the ttnn process" "did not start (its last lines are above)"
 fi
 sleep 1
 echo "==== workload running (pids$pids, ttnn ${ttnn_pid:-not started})"
