@@ -94,9 +94,15 @@ pub(crate) struct ChipCounters {
     pub(crate) types: [Counter; TYPE_COUNT],
     /// KERNEL broken down by category (also counted in `types[KERNEL]`).
     pub(crate) kernel: [Counter; KERNEL_CATEGORIES],
-    /// Leaks over all types (each also counted in `leaked`).
-    pub(crate) leaked_total: Leak,
     pub(crate) leaked: [Leak; TYPE_COUNT],
+}
+
+impl ChipCounters {
+    /// Leaks over all types, saturating: exactly what one counter of every
+    /// leak would hold (a type that saturated makes the sum saturate too).
+    pub(crate) fn leaked_total(&self) -> (u64, u64) {
+        self.leaked.iter().map(Leak::snapshot).fold((0, 0), |(b, n), (lb, ln)| (b.saturating_add(lb), n.saturating_add(ln)))
+    }
 }
 
 /// Nominal per-chip capacities by PCI device id. Sources: Tenstorrent product
@@ -255,7 +261,6 @@ impl Device {
     pub(crate) fn add_leak(&self, chip: Chip, kind: Kind, bytes: u64, buffers: u64) {
         let c = self.chip(chip);
         c.leaked[kind.index()].add(bytes, buffers);
-        c.leaked_total.add(bytes, buffers);
     }
 
     /// Rate limit for leak warnings: a burst per window, per device. Returns

@@ -154,7 +154,7 @@ impl Client {
         match req.scope {
             Scope::Device => {
                 let chip = device.chip(req.chip);
-                (reply.leaked_bytes, reply.leaked_buffers) = chip.leaked_total.snapshot();
+                (reply.leaked_bytes, reply.leaked_buffers) = chip.leaked_total();
                 for (out, leak) in reply.leaked.iter_mut().zip(chip.leaked.iter()) {
                     let (bytes, buffers) = leak.snapshot();
                     *out = tt_track_leak_stats { bytes, buffers };

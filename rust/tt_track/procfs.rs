@@ -304,7 +304,7 @@ impl Stats {
             let s = counters.kernel[cat.index()].snapshot();
             writeln!(out, "kernel {} {} {} {} {}", n, cat.name(), s.bytes, s.buffers, s.peak_bytes)
         } else {
-            let (bytes, buffers) = counters.leaked_total.snapshot();
+            let (bytes, buffers) = counters.leaked_total();
             write!(out, "leak {} {} {}", n, bytes, buffers)?;
             for leak in &counters.leaked {
                 write!(out, " {}", leak.snapshot().0)?;
