@@ -8,6 +8,9 @@
 #                                  the benchmarks (BENCHMARKS.md) in BOOTS VM boots (5),
 #                                  then their table: per-boot figures, median (min-max)
 #   scripts/qemu-test.sh --ttnn    only the ttnn part of the suite (tests/guest/ttnn.sh)
+#   scripts/qemu-test.sh --trace   the instructions of a no-op ioctl, an ALLOC, a FREE and
+#                                  BATCHes of 8, counted by gdb through QEMU's gdbstub
+#                                  (scripts/trace-ioctl.py, BENCHMARKS.md)
 #   scripts/qemu-test.sh --topology n150|t3k|galaxy [--bench]
 #                                  one n150, a T3K (4 cards, 2x4 mesh) or a 6U Galaxy (32 cards
 #                                  on four PCI segments, 4x8 mesh): real ttnn opens the
@@ -33,6 +36,7 @@ case "${1:-}" in
     --bench) mode=bench boots=${2:-5}
         [[ "$boots" =~ ^[1-9][0-9]*$ ]] || { echo "$0: BOOTS must be a positive number" >&2; exit 2; } ;;
     --ttnn) mode=ttnn ;;
+    --trace) mode=trace ;;
     --dkms) mode=dkms ;;
     --topology) mode=topology
         case "${2:-}" in n150) system=n150:1:1 ;; t3k) system=t3k:2:4 ;; galaxy) system=galaxy:4:8 ;;
@@ -42,7 +46,7 @@ case "${1:-}" in
     --soak|--fuzz) mode=long variant=debug long=${1#--} minutes=${2:?minutes}
         [[ "$minutes" =~ ^[1-9][0-9]*$ ]] || { echo "$0: minutes must be a positive number" >&2; exit 2; } ;;
     "") ;;
-    *) echo "usage: $0 [--demo|--bench|--ttnn|--topology n150|t3k|galaxy|--dkms|--debug|--soak MINUTES|--fuzz MINUTES]" >&2
+    *) echo "usage: $0 [--demo|--bench|--trace|--ttnn|--topology n150|t3k|galaxy|--dkms|--debug|--soak MINUTES|--fuzz MINUTES]" >&2
         exit 2 ;;
 esac
 TIMEOUT=${TT_TRACK_VM_TIMEOUT:-$(( ${minutes:-0} * 180 + 1800 ))}
@@ -112,7 +116,7 @@ export RUSTFLAGS="-C target-feature=+crt-static"
 cargo build --quiet --release "${static[@]}" 2>/dev/null
 cp target/x86_64-unknown-linux-gnu/release/{tt-track-smi,tt-track-bench} "$root/tests/"
 unset RUSTFLAGS
-cp tests/guest/{lib.sh,suite.sh,ttnn.sh,topology.sh,demo.sh,bench.sh,long.sh,dkms.sh,kmemleak-blame.awk} "$root/tests/"
+cp tests/guest/{lib.sh,suite.sh,ttnn.sh,topology.sh,demo.sh,bench.sh,trace.sh,long.sh,dkms.sh,kmemleak-blame.awk} "$root/tests/"
 install -m 755 tests/guest/init "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$WORK/initramfs.gz"
 
@@ -177,9 +181,28 @@ boot() {
         "${cards[@]}" "${spares[@]}" \
         -fsdev local,id=hostfs,path=/,security_model=none,readonly=on,multidevs=remap \
         -device virtio-9p-pci,fsdev=hostfs,mount_tag=host,bus=pcie.0 \
-        -nographic -no-reboot -monitor none -serial stdio </dev/null | tee "$log"
+        ${gdbstub[@]+"${gdbstub[@]}"} -nographic -no-reboot -monitor none -serial stdio </dev/null | tee "$log"
     set -e
 }
+if [ "$mode" = trace ]; then
+    # The guest loops over the calls; gdb steps through one of each and ends
+    # the VM (monitor quit). Needs gdb on the host (setup-host.sh).
+    log=$WORK/console-1.log gdbstub=(-gdb tcp:127.0.0.1:${TT_TRACK_GDB_PORT:-1234})
+    boot > /dev/null &
+    until grep -q '^TRACE-READY' "$log" 2>/dev/null; do
+        kill -0 $! 2>/dev/null || { echo "vm: the guest ended before the trace (log: $log)"; exit 1; }
+        sleep 2
+    done
+    # gdb's own chatter (each step's location, the link closing at quit) left out.
+    table=$(TRACE_LOG=$log TRACE_PORT=${TT_TRACK_GDB_PORT:-1234} gdb -q -batch -nx -x scripts/trace-ioctl.py 2>&1 |
+        grep -E '^(trace|\|)') || true
+    pkill -f -- "$WORK/initramfs.gz" || true  # a VM gdb did not end
+    wait
+    echo "$table"
+    # One row per call (the header and separator rows start otherwise).
+    [ "$(grep -c '^| [^c-]' <<<"$table")" -eq 5 ] || { echo "vm: the trace is incomplete (log: $log)"; exit 1; }
+    exit
+fi
 logs=()
 for n in $(seq 1 "${boots:-1}"); do
     log=$WORK/console-$n.log

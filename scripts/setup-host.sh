@@ -5,7 +5,7 @@ set -euo pipefail
 
 # The kernel and the modules are built in a trixie chroot (scripts/trixie.sh);
 # the host needs QEMU, debootstrap, the guest's tools and what builds user space.
-PKGS=(debootstrap qemu-system-x86 busybox-static trinity binutils cpio kmod xz-utils
+PKGS=(debootstrap qemu-system-x86 busybox-static trinity gdb binutils cpio kmod xz-utils
       clang-16 libclang-16-dev cmake pkg-config g++ make gcc
       python3 strace    # the cluster descriptors and the wheel; counting tracking calls in the VM
       prometheus prometheus-node-exporter tmux    # tt-track-smi's tests: metrics scraped, watch mode in a terminal,

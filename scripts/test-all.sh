@@ -1,7 +1,7 @@
 #!/bin/bash
 # Every test: the ABI freshness check, host `cargo test`, then the VM suite on
 # Debian's stock kernel (real tt-kmd, real ttnn), README's demo (it fails if its
-# ttnn process does not start), the T3K and Galaxy VMs, the DKMS install, and
+# ttnn process does not start), the instruction trace of the report path, the T3K and Galaxy VMs, the DKMS install, and
 # the suite on the debug kernel (fuzzers, trinity, soak).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +12,7 @@ tests/host/libtttrack-consumers.sh
 tests/host/kmemleak-blame.sh
 scripts/qemu-test.sh
 scripts/qemu-test.sh --demo
+scripts/qemu-test.sh --trace
 scripts/qemu-test.sh --topology t3k
 scripts/qemu-test.sh --topology galaxy
 scripts/qemu-test.sh --dkms

@@ -137,6 +137,11 @@ impl Chip {
     pub(crate) fn number(self) -> u8 {
         self.0
     }
+
+    /// The chip back from `number()` (the bits of a `client::Key`).
+    pub(crate) fn from_number(number: u8) -> Self {
+        Chip(number % MAX_CHIPS as u8)
+    }
 }
 
 /// A memory type (tt-metal's numbering), checked once when a request is parsed.
@@ -165,6 +170,11 @@ impl Kind {
 
     pub(crate) fn index(self) -> usize {
         usize::from(self.0)
+    }
+
+    /// The type back from `index()` (the bits of a `client::Key`).
+    pub(crate) fn from_index(index: u8) -> Self {
+        Kind(index % TYPE_COUNT as u8)
     }
 
     pub(crate) fn name(self) -> &'static str {
@@ -249,6 +259,7 @@ fn target(device: u32, chip: u32, kind: u32) -> Result<Target> {
 
 impl AllocRequest {
     /// `size`: the caller's struct size (see `Call`), which `argsz` must be.
+    #[inline]
     pub(crate) fn parse(raw: &tt_track_alloc, size: usize) -> Result<Self> {
         check_header(raw.argsz, raw.flags, size)?;
         Self::new(target(raw.device, raw.chip, raw.type_)?, raw.category, raw.buffer_id, raw.size)
@@ -264,6 +275,7 @@ impl AllocRequest {
 }
 
 impl FreeRequest {
+    #[inline]
     pub(crate) fn parse(raw: &tt_track_free, size: usize) -> Result<Self> {
         check_header(raw.argsz, raw.flags, size)?;
         if raw.reserved != 0 {

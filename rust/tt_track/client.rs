@@ -15,21 +15,39 @@ use kernel::rbtree::{RBTree, RBTreeNodeReservation};
 use kernel::sync::{Arc, Mutex};
 use kernel::{new_mutex, rbtree};
 
-/// Key of a live buffer within one file. Field order is the sort order, so a
-/// card's entries are contiguous and /proc readers can resume by key.
+/// Key of a live buffer within one file, in sort order: card, chip, type,
+/// buffer id. So a card's entries are contiguous and /proc readers can resume
+/// by key. The card, chip and type share one word: a step down the tree then
+/// compares two words, not four fields.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Key {
-    /// The card's `Device::id`, not its ordinal: tt-kmd may give the card
-    /// another ordinal after an unbind, and the entry must stay with it.
-    pub(crate) device: u32,
-    pub(crate) chip: Chip,
-    pub(crate) kind: Kind,
+    /// `device << 32 | chip << 8 | kind`.
+    place: u64,
     pub(crate) buffer_id: u64,
 }
 
 impl Key {
+    /// `device` is the card's `Device::id`, not its ordinal: tt-kmd may give
+    /// the card another ordinal after an unbind, and the entry must stay with it.
+    pub(crate) fn new(device: u32, chip: Chip, kind: Kind, buffer_id: u64) -> Self {
+        let place = u64::from(device) << 32 | u64::from(chip.number()) << 8 | kind.index() as u64;
+        Key { place, buffer_id }
+    }
+
     pub(crate) fn first_of(device: u32) -> Self {
-        Key { device, chip: Chip::FIRST, kind: Kind::FIRST, buffer_id: 0 }
+        Key::new(device, Chip::FIRST, Kind::FIRST, 0)
+    }
+
+    pub(crate) fn device(self) -> u32 {
+        (self.place >> 32) as u32
+    }
+
+    pub(crate) fn chip(self) -> Chip {
+        Chip::from_number((self.place >> 8) as u8)
+    }
+
+    pub(crate) fn kind(self) -> Kind {
+        Kind::from_index(self.place as u8)
     }
 
     /// The smallest key after this one on the same card (None past its last).
@@ -37,11 +55,11 @@ impl Key {
         if let Some(buffer_id) = self.buffer_id.checked_add(1) {
             return Some(Key { buffer_id, ..self });
         }
-        if let Some(kind) = self.kind.next() {
-            return Some(Key { kind, buffer_id: 0, ..self });
+        if let Some(kind) = self.kind().next() {
+            return Some(Key::new(self.device(), self.chip(), kind, 0));
         }
-        let chip = Chip::new(u32::from(self.chip.number()) + 1).ok()?;
-        Some(Key { chip, kind: Kind::FIRST, buffer_id: 0, ..self })
+        let chip = Chip::new(u32::from(self.chip().number()) + 1).ok()?;
+        Some(Key::new(self.device(), chip, Kind::FIRST, 0))
     }
 }
 
@@ -121,7 +139,7 @@ const SPARE_NODES: usize = 32;
 
 type Node = RBTreeNodeReservation<Key, Entry>;
 
-/// Nodes allocated outside the lock (or left over): freed on drop.
+/// Nodes made outside the lock (or left over): freed on drop.
 #[derive(Default)]
 struct Spares([Option<Node>; SPARE_NODES]);
 
@@ -251,9 +269,29 @@ impl Client {
     /// `BATCH_MAX_OPS`): each one's result in it; returns how many succeeded.
     pub(crate) fn batch(&self, registry: &Registry, ops: &mut [tt_track_op]) -> u32 {
         let allocs = ops.iter().filter(|op| op.op == TT_TRACK_OP_ALLOC).count();
-        let mut nodes = self.nodes_for(allocs);
+        // Nodes for the allocations the spare list seems short of, made
+        // before the lock. Best effort: a shortfall is made up under the
+        // lock, where a failure is reported per operation.
+        let missing = allocs.min(SPARE_NODES).saturating_sub(self.spare_hint.load(Relaxed));
+        if missing == 0 {
+            return self.apply(registry, ops, None);
+        }
+        let mut made = Spares::default();
+        for slot in made.0.iter_mut().take(missing) {
+            *slot = Node::new(sys::gfp_account_mayfail()).ok();
+        }
+        // Those that did not fit the list (a concurrent call filled it) are
+        // left in `made`, freed here after the lock.
+        self.apply(registry, ops, Some(&mut made))
+    }
+
+    fn apply(&self, registry: &Registry, ops: &mut [tt_track_op], made: Option<&mut Spares>) -> u32 {
         let mut tables = self.tables.lock();
-        let extra = nodes.as_mut().map(|n| Self::stock(&mut tables, n));
+        for slot in made.into_iter().flat_map(|m| m.0.iter_mut()) {
+            if let Some(node) = slot.take() {
+                *slot = tables.spare.put(node);
+            }
+        }
         let mut done = 0;
         for raw in ops {
             let result = match Op::parse(raw) {
@@ -270,33 +308,7 @@ impl Client {
             };
         }
         self.unlock(tables);
-        drop(extra);
         done
-    }
-
-    /// Nodes for `allocs` allocations beyond what the spare list seems to
-    /// hold, allocated before the lock is taken. Best effort: a shortfall is
-    /// made up under the lock, where a failure is reported per operation.
-    fn nodes_for(&self, allocs: usize) -> Option<Spares> {
-        let missing = allocs.min(SPARE_NODES).saturating_sub(self.spare_hint.load(Relaxed));
-        if missing == 0 {
-            return None;
-        }
-        let mut nodes = Spares::default();
-        for slot in nodes.0.iter_mut().take(missing) {
-            *slot = Node::new(sys::gfp_account_mayfail()).ok();
-        }
-        Some(nodes)
-    }
-
-    /// Moves `nodes` into the spare list; returns those that did not fit (a
-    /// concurrent call filled it), to be freed after unlocking.
-    fn stock(tables: &mut Tables, nodes: &mut Spares) -> Spares {
-        let mut extra = Spares::default();
-        for (node, out) in nodes.0.iter_mut().filter_map(Option::take).zip(extra.0.iter_mut()) {
-            *out = tables.spare.put(node);
-        }
-        extra
     }
 
     fn unlock(&self, tables: kernel::sync::MutexGuard<'_, Tables>) {
@@ -313,7 +325,7 @@ impl Client {
         let u = &tables.usage[usize::from(usage)];
         // Sizes are bounded, but a file may be allowed very many buffers.
         let bytes = u.bytes[k].checked_add(req.size).ok_or(ERANGE)?;
-        let key = Key { device: u.device.id, chip: t.chip, kind: t.kind, buffer_id: req.buffer_id };
+        let key = Key::new(u.device.id, t.chip, t.kind, req.buffer_id);
         let entry = Entry { size: req.size, born: sys::uptime_secs() as u32, usage, category: req.category };
         let rbtree::Entry::Vacant(vacant) = tables.entries.entry(key) else {
             return Err(EEXIST);
@@ -349,7 +361,7 @@ impl Client {
     fn free_in(registry: &Registry, tables: &mut Tables, req: &FreeRequest) -> Result {
         let t = req.target;
         let device = Self::resolve(registry, tables, t.device).ok_or(ENODEV)?;
-        let key = Key { device, chip: t.chip, kind: t.kind, buffer_id: req.buffer_id };
+        let key = Key::new(device, t.chip, t.kind, req.buffer_id);
         let found = tables.entries.find_mut(&key).ok_or(ENOENT)?;
         let entry = *found.get();
         let node = found.remove_node();
@@ -373,6 +385,10 @@ impl Client {
     /// else an unbound card of this file's that last had it (its entries can
     /// still be freed after an unbind).
     fn resolve(registry: &Registry, tables: &Tables, ordinal: u32) -> Option<u32> {
+        // Usually the card of the last ALLOC.
+        if let Some(u) = tables.usage.get(tables.last_usage).filter(|u| u.device.ordinal() == Some(ordinal)) {
+            return Some(u.device.id);
+        }
         let bound = tables.usage.iter().map(|u| &u.device).find(|d| d.ordinal() == Some(ordinal));
         if let Some(d) = bound {
             return Some(d.id);
@@ -516,7 +532,7 @@ impl Client {
         let mut n = 0;
         while let (Some(c), Some(slot)) = (cursor, out.get_mut(n)) {
             let (key, entry) = c.current();
-            if key.device != from.device {
+            if key.device() != from.device() {
                 break;
             }
             *slot = (*key, *entry);

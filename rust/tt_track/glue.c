@@ -117,15 +117,33 @@ fault:
 	return -EFAULT;
 }
 
-int tt_glue_write_words(void __user *user, const u64 *kernel, size_t words)
+int tt_glue_write_field32(void __user *user, const void *kernel, size_t stride, size_t n)
 {
-	u64 __user *dst = user;
 	size_t i;
 
-	if (!user_access_begin(dst, words * sizeof(u64)))
+	if (!user_access_begin(user, n ? (n - 1) * stride + sizeof(u32) : 0))
 		return -EFAULT;
-	for (i = 0; i < words; i++)
-		unsafe_put_user(kernel[i], &dst[i], fault);
+	for (i = 0; i < n; i++)
+		unsafe_put_user(*(const u32 *)(kernel + i * stride), (u32 __user *)(user + i * stride), fault);
+	user_access_end();
+	return 0;
+fault:
+	user_access_end();
+	return -EFAULT;
+}
+
+int tt_glue_probe_write(void __user *user, const u8 *kernel, size_t len)
+{
+	unsigned long start = (unsigned long)user;
+	size_t at = 0;
+
+	if (!user_access_begin(user, len))
+		return -EFAULT;
+	while (at < len) {
+		unsafe_put_user(kernel[at], (u8 __user *)(start + at), fault);
+		/* The start of the next page, as an offset from @user. */
+		at = PAGE_ALIGN(start + at + 1) - start;
+	}
 	user_access_end();
 	return 0;
 fault:

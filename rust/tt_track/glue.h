@@ -50,14 +50,25 @@ void *tt_glue_pde_data(const struct inode *inode);
 void tt_glue_cond_resched(void);
 
 /*
- * Copy @words 64-bit words between user memory and @kernel in one user-access
+ * Copy @words 64-bit words from user memory to @kernel in one user-access
  * window, a word per load and store: for the small structs of the report path
  * (40 bytes), where copy_from_user's byte copy (rep movsb) costs more than the
  * system call around it on an emulated CPU. 0, or -EFAULT with *@kernel
- * partly written (reads) or user memory partly written (writes).
+ * partly written.
  */
 int tt_glue_read_words(u64 *kernel, const void __user *user, size_t words);
-int tt_glue_write_words(void __user *user, const u64 *kernel, size_t words);
+/*
+ * Write the 32-bit field at @kernel, and at each @stride bytes after it, @n
+ * in all, to @user and the same places after it (a BATCH's results), in one
+ * user-access window. 0, or -EFAULT with some written.
+ */
+int tt_glue_write_field32(void __user *user, const void *kernel, size_t stride, size_t n);
+/*
+ * 0 if each page of the @len bytes at @user can be written, else -EFAULT:
+ * the first byte of each is written back as @kernel, a copy read from
+ * there, holds it.
+ */
+int tt_glue_probe_write(void __user *user, const u8 *kernel, size_t len);
 
 /* Module parameter max_buffers_per_file (read with READ_ONCE semantics). */
 extern unsigned long tt_max_buffers_per_file;

@@ -6,8 +6,8 @@ use crate::client::Client;
 use crate::open_files::OpenFiles;
 use crate::registry::Registry;
 use crate::sys::misc::MiscFile;
-use core::mem::{size_of, MaybeUninit};
-use kernel::page::PAGE_SIZE;
+use crate::sys::user;
+use core::mem::{offset_of, size_of, MaybeUninit};
 use kernel::prelude::*;
 use kernel::sync::Arc;
 use kernel::transmute::{AsBytes, FromBytes};
@@ -19,7 +19,7 @@ use kernel::uaccess::{UserPtr, UserSlice, UserSliceReader};
 fn read<T: FromBytes + AsBytes + Default>(arg: usize, size: usize) -> Result<T> {
     if size == size_of::<T>() {
         // A caller of this revision (nearly every call): a word-wise copy.
-        return crate::sys::user::read(arg);
+        return user::read(arg);
     }
     read_other_size(arg, size)
 }
@@ -97,6 +97,21 @@ impl MiscFile for Client {
     }
 
     fn ioctl(&self, ctx: &Context, cmd: u32, arg: usize) -> Result<isize> {
+        // This revision's ALLOC and FREE (nearly every call) skip decoding:
+        // their numbers carry the size of our structs.
+        match cmd {
+            CMD_ALLOC => {
+                let raw: tt_track_alloc = user::read(arg)?;
+                self.alloc(&ctx.registry, &AllocRequest::parse(&raw, size_of::<tt_track_alloc>())?)?;
+                return Ok(0);
+            }
+            CMD_FREE => {
+                let raw: tt_track_free = user::read(arg)?;
+                self.free(&ctx.registry, &FreeRequest::parse(&raw, size_of::<tt_track_free>())?)?;
+                return Ok(0);
+            }
+            _ => {}
+        }
         let Call { cmd, size } = Call::decode(cmd).ok_or(ENOTTY)?;
         match cmd {
             CMD_ALLOC => self.alloc(&ctx.registry, &AllocRequest::parse(&read(arg, size)?, size)?)?,
@@ -125,21 +140,22 @@ impl Client {
         let mut header: tt_track_batch = read(arg, size)?;
         let req = BatchRequest::parse(&header, size)?;
         let bytes = size_of::<tt_track_op>() * req.count;
-        let user = || UserSlice::new(UserPtr::from_addr(req.ops), bytes);
         let mut on_stack = [MaybeUninit::<tt_track_op>::uninit(); STACK_OPS];
-        let mut on_heap = KVec::new();
+        let mut on_heap;
         let ops = if req.count <= STACK_OPS {
-            crate::sys::user::read_into(req.ops, &mut on_stack[..req.count])?
+            user::read_into(req.ops, &mut on_stack[..req.count])?
         } else {
+            on_heap = KVec::new();
             on_heap.extend_with(req.count, tt_track_op::default(), GFP_KERNEL)?;
-            user().reader().read_slice(on_heap.as_bytes_mut())?;
+            UserSlice::new(UserPtr::from_addr(req.ops), bytes).reader().read_slice(on_heap.as_bytes_mut())?;
             &mut on_heap[..]
         };
-        probe_writable(req.ops, ops.as_bytes())?;
-        probe_writable(arg, header.as_bytes())?;
+        user::probe_writable(req.ops, ops.as_bytes())?;
+        user::probe_writable(arg, header.as_bytes())?;
         header.done = self.batch(registry, ops);
-        crate::sys::user::write(req.ops, ops)?;
-        crate::sys::user::write(arg, core::slice::from_ref(&header))
+        // Of the operations only the results changed, of the header `done`.
+        user::write_field::<_, { offset_of!(tt_track_op, result) }>(req.ops, ops)?;
+        user::write_field::<_, { offset_of!(tt_track_batch, done) }>(arg, core::slice::from_ref(&header))
     }
 
     /// QUERY_STATS: its output fields are not checked for zeros (a caller
@@ -206,19 +222,6 @@ fn get_info(registry: &Registry, arg: usize, size: usize) -> Result {
     });
     info.device_count = count;
     write_reply(arg, size, &*info)
-}
-
-/// Fails with EFAULT, changing nothing, unless every page of the user
-/// memory at `addr` that holds `data` (a copy read from there) can be
-/// written: one byte per page is written back as it was read.
-fn probe_writable(addr: usize, data: &[u8]) -> Result {
-    let mut at = 0;
-    while let Some(byte) = data.get(at..at + 1) {
-        UserSlice::new(UserPtr::from_addr(addr.wrapping_add(at)), 1).writer().write_slice(byte)?;
-        // The start of the next page, as an offset into `data`.
-        at = (addr.wrapping_add(at) / PAGE_SIZE + 1).wrapping_mul(PAGE_SIZE).wrapping_sub(addr);
-    }
-    Ok(())
 }
 
 /// Copies `src` into a fixed C string field, always NUL-terminated.

@@ -199,8 +199,8 @@ impl SeqSource for Allocations {
                 out.write_bytes(lines.as_bytes())?;
                 lines.clear();
             }
-            lines.bytes(f.head.as_bytes()).dec(key.chip.number().into());
-            lines.bytes(TYPE_FIELDS[key.kind.index()].as_bytes()).hex(key.buffer_id).byte(b' ').dec(entry.size);
+            lines.bytes(f.head.as_bytes()).dec(key.chip().number().into());
+            lines.bytes(TYPE_FIELDS[key.kind().index()].as_bytes()).hex(key.buffer_id).byte(b' ').dec(entry.size);
             lines.byte(b' ').dec(f.now.wrapping_sub(entry.born).into()).bytes(f.tail.as_bytes());
         }
         out.write_bytes(lines.as_bytes())?;

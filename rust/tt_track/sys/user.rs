@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-//! The report path's small structs copied from and to user space a 64-bit
-//! word at a time, in one user-access window (see `tt_glue_read_words`).
+//! The report path's small structs read from user space a 64-bit word at a
+//! time, and its results written back, each in one user-access window (see
+//! `tt_glue_read_words`).
 
 use super::raw;
 use core::ffi::c_void;
@@ -36,12 +37,30 @@ pub(crate) fn read<T: FromBytes>(addr: usize) -> Result<T> {
     Ok(unsafe { value.assume_init() })
 }
 
-/// Writes `data` to user address `addr`.
-pub(crate) fn write<T: AsBytes>(addr: usize, data: &[T]) -> Result {
-    let words = const { words::<T>() } * data.len();
-    // SAFETY: `data` is `words` aligned u64 words, initialised (`AsBytes`);
-    // the helper checks `addr` (access_ok) and catches faults.
-    let r = unsafe { raw::tt_glue_write_words(addr as *mut c_void, data.as_ptr().cast(), words) };
+/// Writes the 32-bit field at byte `OFFSET` of each of `items` into the same
+/// field of the `T`s at user address `addr`, leaving their other bytes alone.
+pub(crate) fn write_field<T: AsBytes, const OFFSET: usize>(addr: usize, items: &[T]) -> Result {
+    const { assert!(OFFSET % 4 == 0 && OFFSET + 4 <= size_of::<T>()) };
+    let kernel = items.as_ptr().cast::<u8>().wrapping_add(OFFSET);
+    let user = addr.wrapping_add(OFFSET) as *mut c_void;
+    // SAFETY: `kernel` is the field of the first of `items`, which are
+    // `size_of::<T>()` apart, initialised (`AsBytes`), with an aligned 32-bit
+    // field at `OFFSET` (checked above); the helper checks `user` (access_ok)
+    // and catches faults.
+    let r = unsafe { raw::tt_glue_write_field32(user, kernel.cast(), size_of::<T>(), items.len()) };
+    if r != 0 {
+        return Err(EFAULT);
+    }
+    Ok(())
+}
+
+/// Fails with EFAULT unless every page of user memory at `addr` that holds
+/// `data` (a copy read from there) can be written: one byte per page is
+/// written back as it was read. So a call can fail before it changes anything.
+pub(crate) fn probe_writable(addr: usize, data: &[u8]) -> Result {
+    // SAFETY: `data` is `data.len()` readable bytes; the helper checks
+    // `addr` (access_ok) and catches faults.
+    let r = unsafe { raw::tt_glue_probe_write(addr as *mut c_void, data.as_ptr(), data.len()) };
     if r != 0 {
         return Err(EFAULT);
     }

@@ -80,6 +80,18 @@ impl RawFile {
     }
 }
 
+/// 8 raw BATCH operations `op` (ALLOC or FREE) of 4 KiB DRAM buffers on
+/// chip 0, ids `first_id` up.
+pub fn dram_ops(op: u32, first_id: u64) -> [abi::tt_track_op; 8] {
+    std::array::from_fn(|k| abi::tt_track_op {
+        op,
+        type_: abi::TT_TRACK_TYPE_DRAM,
+        buffer_id: first_id + k as u64,
+        size: if op == abi::TT_TRACK_OP_ALLOC { 4096 } else { 0 },
+        ..Default::default()
+    })
+}
+
 /// Ids from this base up are free for the measured pairs.
 pub const PAIR_ID_BASE: u64 = 1 << 40;
 

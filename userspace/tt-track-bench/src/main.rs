@@ -4,6 +4,8 @@
 //! boots into the table (`scripts/bench-table.py`).
 //!
 //!   tt-track-bench report TMPFS_DIR
+//!   tt-track-bench trace    the calls `scripts/qemu-test.sh --trace` counts
+//!                           instructions of, in a loop until killed
 
 use std::io::{Read, Write};
 use std::time::Instant;
@@ -68,14 +70,7 @@ fn event_costs() {
         ("batch8_raw_call_ns", &mut || {
             ns_per(20_000, |i| {
                 let (op, base) = (i as u32 % 2, PAIR_ID_BASE * 3 + i / 2 * 8);
-                let mut ops: [tt_track_abi::tt_track_op; 8] = std::array::from_fn(|k| tt_track_abi::tt_track_op {
-                    op,
-                    type_: tt_track_abi::TT_TRACK_TYPE_DRAM,
-                    buffer_id: base + k as u64,
-                    size: if op == tt_track_abi::TT_TRACK_OP_ALLOC { 4096 } else { 0 },
-                    ..Default::default()
-                });
-                floor.batch(&mut ops);
+                floor.batch(&mut dram_ops(op, base));
             })
         }),
     ]);
@@ -202,6 +197,21 @@ fn million(tmpfs: &str) {
     empty.close();
 }
 
+/// Forever, in this order: a no-op ioctl, an ALLOC, the FREE of it, a BATCH
+/// of 8 allocations, a BATCH freeing them (scripts/trace-ioctl.py names the
+/// calls by this order).
+fn trace() -> ! {
+    let file = RawFile::open();
+    loop {
+        file.noop();
+        file.alloc(DEVICE, PAIR_ID_BASE, 4096);
+        file.free(DEVICE, PAIR_ID_BASE);
+        for op in [tt_track_abi::TT_TRACK_OP_ALLOC, tt_track_abi::TT_TRACK_OP_FREE] {
+            file.batch(&mut dram_ops(op, PAIR_ID_BASE + 1));
+        }
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     match args.get(1..).unwrap_or_default() {
@@ -211,8 +221,9 @@ fn main() {
             scaling();
             million(tmpfs);
         }
+        [cmd] if cmd == "trace" => trace(),
         _ => {
-            eprintln!("usage: tt-track-bench report TMPFS_DIR");
+            eprintln!("usage: tt-track-bench report TMPFS_DIR | tt-track-bench trace");
             std::process::exit(2);
         }
     }
