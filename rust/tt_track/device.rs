@@ -234,6 +234,8 @@ impl Device {
 
     /// Counts a new buffer; ERANGE (and no change) if the device's total of
     /// that type would pass `u64::MAX`.
+    // On every event: inlined, as a call costs ~20 ns under TCG (see Client::alloc).
+    #[inline(always)]
     pub(crate) fn try_add(&self, chip: Chip, kind: Kind, category: Option<Category>, bytes: u64) -> Result {
         let c = self.chip(chip);
         c.types[kind.index()].try_add(bytes)?;
@@ -247,6 +249,7 @@ impl Device {
         Ok(())
     }
 
+    #[inline(always)]
     pub(crate) fn sub(&self, chip: Chip, kind: Kind, category: Option<Category>, bytes: u64, buffers: u64) {
         let c = self.chip(chip);
         // The category first (try_add adds it last): a category total never

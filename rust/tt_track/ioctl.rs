@@ -96,6 +96,7 @@ impl MiscFile for Client {
         ctx.files.open()
     }
 
+    #[inline(always)]
     fn ioctl(&self, ctx: &Context, cmd: u32, arg: usize) -> Result<isize> {
         // This revision's ALLOC and FREE (nearly every call) skip decoding:
         // their numbers carry the size of our structs.
