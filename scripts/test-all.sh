@@ -1,8 +1,9 @@
 #!/bin/bash
 # Every test: the ABI freshness check, host `cargo test`, then the VM suite on
 # Debian's stock kernel (real tt-kmd, real ttnn), README's demo (it fails if its
-# ttnn process does not start), the instruction trace of the report path, the T3K and Galaxy VMs, the DKMS install, and
-# the suite on the debug kernel (fuzzers, trinity, soak).
+# ttnn process does not start), the instruction trace of the report path, the
+# T3K and Galaxy VMs, the DKMS install, and the suite on the debug kernel
+# (fuzzers, trinity, soak).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-host.sh

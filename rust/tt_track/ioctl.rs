@@ -99,7 +99,9 @@ impl MiscFile for Client {
     #[inline(always)]
     fn ioctl(&self, ctx: &Context, cmd: u32, arg: usize) -> Result<isize> {
         // This revision's ALLOC and FREE (nearly every call) skip decoding:
-        // their numbers carry the size of our structs.
+        // their numbers carry the size of our structs. The same as their arms
+        // of the match below; sending them there instead costs an ALLOC 21
+        // and a FREE 58 more instructions (`qemu-test.sh --trace`).
         match cmd {
             CMD_ALLOC => {
                 let raw: tt_track_alloc = user::read(arg)?;
